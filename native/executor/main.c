@@ -1,0 +1,189 @@
+/*
+ * ocirt's executor: carries out a plan the TypeScript side wrote, in order, and reports.
+ * It knows nothing of OCI. The stages, as `ps` names them:
+ *
+ *   ocirt:[0:HOST]  spawned by the CLI in the host's namespaces; runs stage-0 steps, forks stage 1,
+ *                   writes id maps when stage 1 asks; exits (create) or reaps the init (run)
+ *   ocirt:[1:NS]    joins and creates namespaces, forks the init, sends its host pid, exits
+ *   ocirt:[2:INIT]  pid 1 of a new PID namespace: stage-2 steps, READY, then waits on the start
+ *                   socket for the process message, runs its steps and execs
+ *
+ * usage: ocirt-executor create|run SYNC_FD PLAN_FILE
+ *        ocirt-executor watch PID START_TIME PROGRAM [ARG...]
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "steps.h"
+#include "watch.h"
+#include "wire.h"
+
+static void die(struct context *c, int64_t step, int errnum, const char *what) {
+  send_error(c->sync_fd, step, errnum, what);
+  _exit(1);
+}
+
+/* Runs every step of one stage; the first failure is reported with its index and ends the process. */
+static void run_stage(const struct message *m, int stage, struct context *c) {
+  char what[512];
+  for (size_t i = 0; i < m->count; i++) {
+    const struct record *r = &m->recs[i];
+    if (r->step < 0 || r->stage != stage) continue;
+    if (run_step(r, c, what, sizeof what) < 0) die(c, r->step, errno, what);
+  }
+}
+
+static const struct record *find_step(const struct message *m, int64_t step) {
+  for (size_t i = 0; i < m->count; i++)
+    if (m->recs[i].step == step) return &m->recs[i];
+  return NULL;
+}
+
+/* Stage 0 side of UNSHARE_USER: write setgroups, uid_map and gid_map of stage 1, then answer. */
+static int64_t write_maps(const struct message *m, int64_t step, pid_t child) {
+  const struct record *r = find_step(m, step);
+  if (r == NULL || r->type != OP_UNSHARE_USER) return EPROTO;
+  const char *files[] = {"setgroups", "uid_map", "gid_map"};
+  const char *data[] = {arg_str(r, 2), arg_str(r, 0), arg_str(r, 1)};
+  char path[64];
+  for (int i = 0; i < 3; i++) {
+    if (!*data[i]) continue;
+    snprintf(path, sizeof path, "/proc/%d/%s", child, files[i]);
+    if (write_file(path, data[i]) < 0) return errno;
+  }
+  return 0;
+}
+
+static void stage_init(struct context *c);
+
+/* Stage 1: namespaces, then fork the init into them. */
+static void stage_ns(struct context *c) {
+  prctl(PR_SET_NAME, "ocirt:[1:NS]");
+  run_stage(c->plan, 1, c);
+  pid_t init = fork();
+  if (init < 0) die(c, -1, errno, "fork init");
+  if (init == 0) stage_init(c);
+  send_i64(c->sync_fd, REC_PID, init);
+  int64_t pid64 = init;
+  if (write(c->inner_fd, &(int64_t){-1}, 8) != 8 || write(c->inner_fd, &pid64, 8) != 8) _exit(1);
+  _exit(0);
+}
+
+/* Reads a process message from one start connection and execs it; errors go back on the connection. */
+static void run_process(struct context *c, int conn) {
+  size_t len;
+  char err[256];
+  struct message m;
+  c->sync_fd = conn;
+  unsigned char *buf = read_prefixed(conn, &len);
+  if (buf == NULL) die(c, -1, errno, "read process");
+  if (parse_message(buf, len, &m, err, sizeof err) < 0) die(c, -1, EPROTO, err);
+  run_stage(&m, 3, c);
+  die(c, -1, ENOEXEC, "the process has no exec step");
+}
+
+/* Stage 2: the container's init. */
+static void stage_init(struct context *c) {
+  prctl(PR_SET_NAME, "ocirt:[2:INIT]");
+  close(c->inner_fd);
+  setsid();
+  run_stage(c->plan, 2, c);
+  send_empty(c->sync_fd, REC_READY);
+  close(c->sync_fd);
+  for (;;) {
+    int conn = accept4(c->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+    if (conn >= 0) run_process(c, conn);
+    if (errno != EINTR && errno != ECONNABORTED) _exit(1);
+  }
+}
+
+/* Stage 0 after the fork: serve map requests until stage 1 sends the init's pid. */
+static pid_t serve_stage1(struct context *c, pid_t child) {
+  int64_t msg, pid = -1;
+  while (read(c->inner_fd, &msg, sizeof msg) == sizeof msg) {
+    if (msg == -1) {
+      if (read(c->inner_fd, &pid, sizeof pid) != sizeof pid) pid = -1;
+      break;
+    }
+    int64_t reply = write_maps(c->plan, msg, child);
+    if (reply) send_error(c->sync_fd, msg, (int)reply, "write id maps");
+    if (write(c->inner_fd, &reply, sizeof reply) != sizeof reply) break;
+  }
+  int status;
+  while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
+  return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? (pid_t)pid : -1;
+}
+
+static pid_t forwarded_to;
+static void forward_signal(int sig) {
+  if (forwarded_to > 0) kill(forwarded_to, sig);
+}
+
+/* run: stay as the subreaper the init is reparented to, forward signals, and exit as it exits. */
+static int reap_init(pid_t init) {
+  static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+  forwarded_to = init;
+  for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) signal(sigs[i], forward_signal);
+  for (;;) {
+    int status;
+    pid_t pid = waitpid(-1, &status, 0);
+    if (pid < 0 && errno == EINTR) continue;
+    if (pid < 0) return 255;
+    if (pid != init) continue;
+    int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    FILE *f = fopen("exit.status", "w");
+    if (f) fprintf(f, "%d", code), fclose(f);
+    return code;
+  }
+}
+
+static int stage_host(int sync_fd, const char *plan_file, int run_mode) {
+  struct message plan;
+  struct context c = {.listen_fd = -1, .sync_fd = sync_fd, .inner_fd = -1, .plan = &plan};
+  char err[256];
+  size_t len;
+  prctl(PR_SET_NAME, "ocirt:[0:HOST]");
+  /* Nothing of the caller's but stdio reaches the container (ENGINES.md: go-runc waits for EOF). */
+  if (sync_fd > 3) syscall(SYS_close_range, 3, sync_fd - 1, 0);
+  syscall(SYS_close_range, sync_fd + 1, ~0U, 0);
+  unsigned char *buf = read_file(plan_file, &len);
+  if (buf == NULL) die(&c, -1, errno, "read plan");
+  unlink(plan_file);
+  if (parse_message(buf, len, &plan, err, sizeof err) < 0) die(&c, -1, EPROTO, err);
+  run_stage(&plan, 0, &c);
+  int pair[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0) die(&c, -1, errno, "socketpair");
+  if (run_mode) prctl(PR_SET_CHILD_SUBREAPER, 1);
+  pid_t child = fork();
+  if (child < 0) die(&c, -1, errno, "fork");
+  if (child == 0) {
+    close(pair[0]);
+    c.inner_fd = pair[1];
+    stage_ns(&c);
+  }
+  close(pair[1]);
+  c.inner_fd = pair[0];
+  pid_t init = serve_stage1(&c, child);
+  close(sync_fd);
+  if (c.listen_fd >= 0) close(c.listen_fd);
+  if (init < 0) return 1;
+  return run_mode ? reap_init(init) : 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc >= 4 && (strcmp(argv[1], "create") == 0 || strcmp(argv[1], "run") == 0))
+    return stage_host(atoi(argv[2]), argv[3], strcmp(argv[1], "run") == 0);
+  if (argc >= 5 && strcmp(argv[1], "watch") == 0) return watch(argv[2], argv[3], argv + 4);
+  fprintf(stderr, "usage: %s create|run SYNC_FD PLAN_FILE | watch PID START_TIME PROGRAM [ARG...]\n", argv[0]);
+  return 2;
+}

@@ -1,0 +1,204 @@
+#define _GNU_SOURCE
+#include "steps.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/mount.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+static const char *opt(const struct record *r, unsigned i) {
+  const char *s = arg_str(r, i);
+  return *s ? s : NULL;
+}
+
+int write_file(const char *path, const char *data) {
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  size_t len = strlen(data);
+  ssize_t n = write(fd, data, len);
+  int saved = errno;
+  close(fd);
+  errno = saved;
+  return n == (ssize_t)len ? 0 : -1;
+}
+
+static int mkdir_p(const char *path, mode_t mode) {
+  char buf[4096];
+  if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) return errno = ENAMETOOLONG, -1;
+  for (char *p = buf + 1; *p; p++) {
+    if (*p != '/') continue;
+    *p = '\0';
+    if (mkdir(buf, 0755) < 0 && errno != EEXIST) return -1;
+    *p = '/';
+  }
+  if (mkdir(buf, mode) < 0 && errno != EEXIST) return -1;
+  return 0;
+}
+
+static int mkfile_p(const char *path) {
+  struct stat st;
+  if (lstat(path, &st) == 0) return 0;
+  char parent[4096];
+  snprintf(parent, sizeof parent, "%s", path);
+  char *slash = strrchr(parent, '/');
+  if (slash && slash != parent) {
+    *slash = '\0';
+    if (mkdir_p(parent, 0755) < 0) return -1;
+  }
+  int fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+  if (fd < 0) return -1;
+  return close(fd);
+}
+
+static int do_listen(const char *path, struct context *c) {
+  struct sockaddr_un addr = {.sun_family = AF_UNIX};
+  if (strlen(path) >= sizeof addr.sun_path) return errno = ENAMETOOLONG, -1;
+  strcpy(addr.sun_path, path);
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  unlink(path);
+  if (bind(fd, (struct sockaddr *)&addr, sizeof addr) < 0 || listen(fd, 1) < 0) return -1;
+  c->listen_fd = fd;
+  return 0;
+}
+
+static int do_setns(const char *path, int nstype) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  int rc = setns(fd, nstype);
+  int saved = errno;
+  close(fd);
+  errno = saved;
+  return rc;
+}
+
+/* Creates the user namespace, then waits while stage 0 writes its maps (stage 0 has the plan too). */
+static int unshare_user(const struct record *r, struct context *c) {
+  if (unshare(CLONE_NEWUSER) < 0) return -1;
+  int64_t step = r->step, reply = 0;
+  if (write(c->inner_fd, &step, sizeof step) != sizeof step) return -1;
+  if (read(c->inner_fd, &reply, sizeof reply) != sizeof reply) return errno = EPIPE, -1;
+  if (reply != 0) return errno = (int)reply, -1;
+  /* Become the namespace's root where 0 is mapped, so files made by later steps have an owner. */
+  if (setresgid(0, 0, 0) < 0 && errno != EINVAL) return -1;
+  if (setresuid(0, 0, 0) < 0 && errno != EINVAL) return -1;
+  return 0;
+}
+
+static int mount_setattr_(const struct record *r) {
+  struct mount_attr attr = {
+      .attr_set = (uint64_t)arg_i64(r, 1),
+      .attr_clr = (uint64_t)arg_i64(r, 2),
+      .propagation = (uint64_t)arg_i64(r, 3),
+  };
+  return (int)syscall(SYS_mount_setattr, AT_FDCWD, arg_str(r, 0), (unsigned)arg_i64(r, 4), &attr, sizeof attr);
+}
+
+/* pivot_root(".", ".") then detach the old root: no temporary directory in the rootfs (runc's way). */
+static int pivot(const char *root) {
+  int oldroot = open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
+  if (oldroot < 0 || chdir(root) < 0) return -1;
+  if (syscall(SYS_pivot_root, ".", ".") < 0) return -1;
+  if (fchdir(oldroot) < 0) return -1;
+  /* Slave first so that detaching the old root cannot propagate back to the host. */
+  if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0) return -1;
+  if (umount2(".", MNT_DETACH) < 0) return -1;
+  close(oldroot);
+  return chdir("/");
+}
+
+static int move_root(const char *root) {
+  if (chdir(root) < 0 || mount(root, "/", NULL, MS_MOVE, NULL) < 0) return -1;
+  if (chroot(".") < 0) return -1;
+  return chdir("/");
+}
+
+static int do_mknod(const struct record *r) {
+  const char *path = arg_str(r, 0);
+  dev_t dev = makedev((unsigned)arg_i64(r, 2), (unsigned)arg_i64(r, 3));
+  unlink(path);
+  if (mknod(path, (mode_t)arg_i64(r, 1), dev) < 0) return -1;
+  return chown(path, (uid_t)arg_i64(r, 4), (gid_t)arg_i64(r, 5));
+}
+
+static int do_setgroups(const struct record *r) {
+  gid_t gids[r->argc ? r->argc : 1];
+  for (unsigned i = 0; i < r->argc; i++) gids[i] = (gid_t)arg_i64(r, i);
+  return setgroups(r->argc, gids);
+}
+
+static int set_env(const struct record *r, struct context *c) {
+  c->env = calloc(r->argc + 1, sizeof *c->env);
+  for (unsigned i = 0; i < r->argc; i++) c->env[i] = (char *)arg_str(r, i);
+  return 0;
+}
+
+static const char *env_path(char **env) {
+  for (char **e = env; e && *e; e++)
+    if (strncmp(*e, "PATH=", 5) == 0) return *e + 5;
+  return DEFAULT_PATH;
+}
+
+/* execve, searching PATH of the container's environment (not ours) when argv[0] has no slash. */
+static int do_exec(const struct record *r, struct context *c) {
+  char **argv = calloc(r->argc + 1, sizeof *argv);
+  for (unsigned i = 0; i < r->argc; i++) argv[i] = (char *)arg_str(r, i);
+  char **env = c->env ? c->env : (char *[]){NULL};
+  if (r->argc == 0) return errno = EINVAL, -1;
+  if (strchr(argv[0], '/')) return execve(argv[0], argv, env);
+  int err = ENOENT;
+  char candidate[4096];
+  for (const char *p = env_path(env); *p;) {
+    size_t n = strcspn(p, ":");
+    snprintf(candidate, sizeof candidate, "%.*s/%s", (int)n, p, argv[0]);
+    execve(candidate, argv, env);
+    if (errno != ENOENT && errno != ENOTDIR) err = errno;
+    p += n + (p[n] == ':');
+  }
+  return errno = err, -1;
+}
+
+int run_step(const struct record *r, struct context *c, char *what, size_t n) {
+  const char *s0 = r->argc && r->args[0].len != 8 ? arg_str(r, 0) : "";
+  snprintf(what, n, "%s %s", op_name(r->type), s0);
+  switch (r->type) {
+  case OP_WRITE_FILE: return write_file(s0, arg_str(r, 1));
+  case OP_LISTEN: return do_listen(s0, c);
+  case OP_SETNS: return do_setns(s0, (int)arg_i64(r, 1));
+  case OP_UNSHARE_USER: snprintf(what, n, "unshare user namespace"); return unshare_user(r, c);
+  case OP_UNSHARE: snprintf(what, n, "unshare"); return unshare((int)arg_i64(r, 0));
+  case OP_MOUNT:
+    snprintf(what, n, "mount %s on %s", arg_str(r, 2)[0] ? arg_str(r, 2) : arg_str(r, 0), arg_str(r, 1));
+    return mount(opt(r, 0), arg_str(r, 1), opt(r, 2), (unsigned long)arg_i64(r, 3), opt(r, 4));
+  case OP_MOUNT_SETATTR: snprintf(what, n, "mount_setattr %s", s0); return mount_setattr_(r);
+  case OP_MKDIR_P: snprintf(what, n, "mkdir %s", s0); return mkdir_p(s0, (mode_t)arg_i64(r, 1));
+  case OP_MKFILE_P: snprintf(what, n, "create %s", s0); return mkfile_p(s0);
+  case OP_MKNOD: return do_mknod(r);
+  case OP_SYMLINK: return symlink(s0, arg_str(r, 1)) < 0 && errno != EEXIST ? -1 : 0;
+  case OP_PIVOT_ROOT: return pivot(s0);
+  case OP_CHROOT: return move_root(s0);
+  case OP_SETHOSTNAME: return sethostname(s0, strlen(s0));
+  case OP_SETDOMAINNAME: return setdomainname(s0, strlen(s0));
+  case OP_CHDIR: return chdir(s0);
+  case OP_SETGROUPS: snprintf(what, n, "setgroups"); return do_setgroups(r);
+  case OP_SETRESGID: snprintf(what, n, "setgid %lld", (long long)arg_i64(r, 0)); return setresgid((gid_t)arg_i64(r, 0), (gid_t)arg_i64(r, 0), (gid_t)arg_i64(r, 0));
+  case OP_SETRESUID: snprintf(what, n, "setuid %lld", (long long)arg_i64(r, 0)); return setresuid((uid_t)arg_i64(r, 0), (uid_t)arg_i64(r, 0), (uid_t)arg_i64(r, 0));
+  case OP_UMASK: umask((mode_t)arg_i64(r, 0)); return 0;
+  case OP_ENV: return set_env(r, c);
+  case OP_EXEC: return do_exec(r, c);
+  }
+  return errno = EPROTO, -1;
+}

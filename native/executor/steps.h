@@ -1,0 +1,18 @@
+/* The step operations: each is a syscall or two, knowing nothing of OCI. */
+#pragma once
+#include <stddef.h>
+#include "wire.h"
+
+struct context {
+  int listen_fd;      /* the start socket, made by LISTEN in stage 0 and inherited by the init */
+  int sync_fd;        /* frames to the CLI */
+  int inner_fd;       /* stage 1 <-> stage 0: id-map requests */
+  char **env;         /* set by ENV, used by EXEC */
+  const struct message *plan;
+};
+
+/* Runs one step. On failure returns -1 with errno set and a short description in what. */
+int run_step(const struct record *r, struct context *c, char *what, size_t n);
+
+/* Writes data to an existing file (cgroup.procs, uid_map...). */
+int write_file(const char *path, const char *data);

@@ -1,0 +1,35 @@
+// ocirt's entry point: parse, dispatch, and turn an error into one line and an exit code.
+import { OciError } from '../errors.ts';
+import { runtimeAt } from '../lifecycle/runtime.ts';
+import { defaultRoot } from '../state/root.ts';
+import { dispatch } from './dispatch.ts';
+import { parseArgs, USAGE, type Invocation } from './grammar.ts';
+import { reportError } from './log.ts';
+
+const VERSION = '0.1.0';
+
+function exitCodeOf(err: unknown): number {
+  return err instanceof OciError && err.code === 'usage' ? 2 : 1;
+}
+
+async function execute(inv: Invocation): Promise<number> {
+  const c = inv.command;
+  if (c.name === 'help') return process.stdout.write(USAGE + '\n'), 0;
+  if (c.name === 'version') return process.stdout.write(`ocirt version ${VERSION}\nspec: 1.3.0 and the create/start draft (0.6.0-dev)\n`), 0;
+  const code = await dispatch(runtimeAt(inv.globals.root ?? defaultRoot()), c);
+  if (code === undefined) throw new OciError('usage', `${c.name}: not available in this version of ocirt`);
+  return code;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let inv: Invocation | undefined;
+  try {
+    inv = parseArgs(argv);
+    return await execute(inv);
+  } catch (err) {
+    reportError(inv?.globals ?? { logFormat: 'text', debug: argv.includes('--debug') }, err);
+    return exitCodeOf(err);
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

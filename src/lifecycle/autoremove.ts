@@ -1,0 +1,15 @@
+// draft config.md "Root": with `autoremove`, the container is deleted once its PID namespace is gone.
+// A watcher (the executor's `watch` mode) that is not the init's parent and holds none of the
+// caller's fds waits on a pidfd, then runs `ocirt delete --force` (DESIGN.md "Exit and autoremove").
+import { spawnSync } from 'node:child_process';
+import { OciError } from '../errors.ts';
+import { paths } from '../paths.ts';
+import type { StoredState } from '../state/store.ts';
+import type { Runtime } from './runtime.ts';
+
+export function armAutoremove(rt: Runtime, s: StoredState): void {
+  const args = ['watch', String(s.pid), s.pidStartTime ?? '', paths.ocirt, '--root', rt.root, 'delete', '--force', s.id];
+  // The watcher forks and its first process exits at once, after its pidfd is open.
+  const r = spawnSync(paths.executor, args, { stdio: 'ignore', env: {} });
+  if (r.status !== 0) throw new OciError('syscall', `start the autoremove watcher: ${r.error?.message ?? `exit ${r.status}`}`);
+}

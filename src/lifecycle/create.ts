@@ -1,0 +1,106 @@
+// runtime.md "Create": make the container's environment from config.json, start an init that
+// waits for `start`, and record the state. Every failure undoes what was made ("Errors").
+import { renameSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { cleanupAll, OciError, specError } from '../errors.ts';
+import { cgroupDirs, createCgroup, detectLayout, type CgroupLayout, type ContainerCgroup } from '../linux/cgroups.ts';
+import { describeStepError, launch, type Launch } from '../linux/executor.ts';
+import { buildPlan, encodePlan, planLabels, type Plan } from '../plan/build.ts';
+import { mountDestinations, processMessage } from './process-message.ts';
+import { startTime } from '../state/liveness.ts';
+import type { StoredState } from '../state/store.ts';
+import { loadBundle, type Bundle } from './bundle.ts';
+import type { Runtime } from './runtime.ts';
+import { armAutoremove } from './autoremove.ts';
+
+export interface CreateOptions {
+  id: string;
+  bundle?: string;
+  pidFile?: string;
+  noPivot: boolean;
+  /** run in the foreground: the executor stays as the init's reaper and exits as it exits. */
+  foreground: boolean;
+}
+
+export interface Created {
+  state: StoredState;
+  launch: Launch;
+}
+
+/** v1.3.0: the process as config.json had it at create time. */
+export const PROCESS_FILE = 'process.json';
+
+function mountContext(layout: CgroupLayout) {
+  const v1 = layout.hierarchies.filter((h) => h.version === 1);
+  const v2 = layout.hierarchies.find((h) => h.version === 2);
+  return {
+    pureV2: layout.kind === 'v2',
+    v1: v1.map((h) => ({ name: basename(h.mountPoint), options: h.controllers.some((c) => c.startsWith('name=')) ? `none,${h.controllers.join(',')}` : h.controllers.join(',') })),
+    v2Mount: layout.kind === 'hybrid' && v2 ? basename(v2.mountPoint) : undefined,
+  };
+}
+
+function initialState(id: string, b: Bundle, plan: Plan): StoredState {
+  return {
+    ociVersion: b.config.ociVersion, id, pid: process.pid, pidStartTime: startTime(process.pid), bundle: b.dir,
+    rootfs: b.rootfs, created: new Date().toISOString(), owner: '', annotations: b.config.annotations ?? {},
+    phase: 'creating', edition: b.edition, autoremove: b.edition === 'draft' && b.config.root.autoremove === true,
+    namespaces: [...plan.namespaces.created].map((type) => ({ type })).concat([...plan.namespaces.joined].map(([type, path]) => ({ type, path }))),
+  };
+}
+
+/** The pid file: the host pid in decimal, no newline (ENGINES.md), written atomically. */
+function writePidFile(path: string, pid: number): void {
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
+  writeFileSync(tmp, String(pid));
+  renameSync(tmp, path);
+}
+
+async function startInit(dir: string, plan: Plan, foreground: boolean): Promise<Launch> {
+  const l = await launch(foreground ? 'run' : 'create', dir, encodePlan(plan));
+  if (l.error) {
+    if (l.pid) cleanupAll([() => process.kill(l.pid!, 'SIGKILL')]);
+    throw new OciError('init-step', describeStepError(l.error, planLabels(plan)));
+  }
+  if (!l.pid) throw new OciError('internal', 'the executor did not report the init pid');
+  return l;
+}
+
+export async function create(rt: Runtime, o: CreateOptions): Promise<Created> {
+  rt.store.dir(o.id); // validates the id before anything is made
+  const b = loadBundle(o.bundle);
+  const layout = detectLayout();
+  const record = cgroupDirs(layout, b.config.linux?.cgroupsPath, o.id);
+  const cgroupProcs = record.dirs.map((d) => join(d, 'cgroup.procs'));
+  const plan = buildPlan({ config: b.config, rootfs: b.rootfs, bundle: b.dir, cgroupProcs, cgroup: mountContext(layout), noPivot: o.noPivot });
+  // v1.3.0: the process is fixed at create time ("updates to config.json after create MUST NOT affect").
+  const destinations = mountDestinations(b.config);
+  if (b.config.process) processMessage(b.config.process, b.rootfs, destinations); // fails early on a bad process
+  if (b.edition === 'v1' && !b.config.process) throw specError('process: required (ocirt has nothing to start without it)');
+  const dir = rt.store.reserve(o.id);
+  let cg: ContainerCgroup | undefined;
+  let l: Launch | undefined;
+  try {
+    const state = initialState(o.id, b, plan);
+    state.extra = { mountDestinations: destinations };
+    rt.store.write(state);
+    cg = createCgroup(record);
+    if (b.edition === 'v1') writeFileSync(join(dir, PROCESS_FILE), JSON.stringify(b.config.process), { mode: 0o600 });
+    l = await startInit(dir, plan, o.foreground);
+    Object.assign(state, { pid: l.pid, pidStartTime: startTime(l.pid!), phase: 'created', cgroup: cg.record });
+    rt.store.write(state);
+    if (o.pidFile) writePidFile(o.pidFile, l.pid!);
+    if (state.autoremove) armAutoremove(rt, state);
+    return { state, launch: l };
+  } catch (err) {
+    const failures = cleanupAll([
+      () => l?.pid && process.kill(l.pid, 'SIGKILL'),
+      () => cg?.signalAll('SIGKILL'),
+      () => cg?.remove(),
+      () => rt.store.remove(o.id),
+    ]);
+    if (failures.length) throw new OciError((err as OciError).code ?? 'internal', (err as Error).message, [err, ...failures]);
+    throw err;
+  }
+}
+

@@ -1,0 +1,35 @@
+// runtime.md "State" and "Query State": the state JSON, with the status derived from liveness.
+import { isAlive } from '../state/liveness.ts';
+import { deriveStatus, type Status, type StoredState } from '../state/store.ts';
+import type { Runtime } from './runtime.ts';
+
+export interface StateJson {
+  ociVersion: string;
+  id: string;
+  status: Status;
+  pid: number;
+  bundle: string;
+  bundlePath: string;
+  rootfs: string;
+  created: string;
+  owner: string;
+  annotations: Record<string, string>;
+  exitStatus?: number;
+}
+
+export const statusOf = (s: StoredState): Status => deriveStatus(s, isAlive);
+
+/** Both editions' fields: `bundle` and `status` (v1.3.0), `bundlePath` (draft). pid is 0 once stopped, as runc does. */
+export function stateJson(s: StoredState): StateJson {
+  const status = statusOf(s);
+  const out: StateJson = {
+    ociVersion: s.ociVersion, id: s.id, status, pid: status === 'stopped' ? 0 : s.pid, bundle: s.bundle, bundlePath: s.bundle,
+    rootfs: s.rootfs, created: s.created, owner: s.owner, annotations: s.annotations,
+  };
+  if (s.exitStatus !== undefined) out.exitStatus = s.exitStatus;
+  return out;
+}
+
+export function queryState(rt: Runtime, id: string): StateJson {
+  return stateJson(rt.store.read(id));
+}

@@ -1,0 +1,38 @@
+// runtime.md "Start": run the user-specified process in the container's PID namespace.
+// draft: `process` as config.json has it now, every other field ignored; v1.3.0: as it was at create.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { OciError, stateError } from '../errors.ts';
+import { describeStepError } from '../linux/executor.ts';
+import { semantics } from '../spec/edition.ts';
+import { withLock } from '../state/lock.ts';
+import type { StoredState } from '../state/store.ts';
+import { readConfig } from './bundle.ts';
+import { PROCESS_FILE } from './create.ts';
+import { processLabels, processMessage } from './process-message.ts';
+import { statusOf } from './query.ts';
+import type { Runtime } from './runtime.ts';
+import { sendProcess } from './start-socket.ts';
+import type { Process } from '../spec/config.ts';
+
+function processAtStart(rt: Runtime, s: StoredState): { bytes: Buffer; labels: string[] } {
+  const p = semantics.startReadsProcessAtStart(s.edition)
+    ? (readConfig(s.bundle).process as Process)
+    : (JSON.parse(readFileSync(join(rt.store.dir(s.id), PROCESS_FILE), 'utf8')) as Process);
+  const destinations = (s.extra?.mountDestinations as string[] | undefined) ?? [];
+  return { bytes: processMessage(p, s.rootfs, destinations), labels: processLabels(p) };
+}
+
+export async function start(rt: Runtime, id: string): Promise<void> {
+  await withLock(rt.store, id, async () => {
+    const s = rt.store.read(id);
+    const status = statusOf(s);
+    // "Attempting to start an already started container MUST have no effect on the container and MUST generate an error."
+    if (status !== 'created') throw stateError(`cannot start a container that is ${status}`);
+    const { bytes, labels } = processAtStart(rt, s);
+    const failed = await sendProcess(rt.store.dir(id), bytes);
+    s.phase = 'started';
+    rt.store.write(s);
+    if (failed) throw new OciError('init-step', describeStepError(failed, labels));
+  });
+}

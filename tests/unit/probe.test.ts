@@ -1,0 +1,211 @@
+// Runs the static probe on the host, where its answers can be compared with what the test sees.
+import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PROBE_BUILD_COMMAND } from '../../src/bundles/rootfs.ts';
+
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+const probe = join(repo, 'native/build/probe');
+
+function run(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): SpawnSyncReturns<string> {
+  return spawnSync(probe, args, { encoding: 'utf8', timeout: 10_000, ...options });
+}
+
+/** The one JSON line of a report, checked to be exactly one line. */
+function report(result: SpawnSyncReturns<string>): Record<string, any> {
+  expect(result.status, result.stderr).toBe(0);
+  expect(result.stdout.endsWith('\n')).toBe(true);
+  expect(result.stdout.trimEnd().split('\n')).toHaveLength(1);
+  return JSON.parse(result.stdout);
+}
+
+const nsInode = (name: string) => Number(/\[(\d+)\]/.exec(readlinkSync(`/proc/self/ns/${name}`))![1]);
+const statusField = (key: string) => new RegExp(`^${key}:\\s*(\\S+)`, 'm').exec(readFileSync('/proc/self/status', 'utf8'))![1];
+
+beforeAll(() => {
+  if (existsSync(probe)) return;
+  mkdirSync(join(repo, 'native/build'), { recursive: true });
+  const [cc, ...args] = PROBE_BUILD_COMMAND;
+  const built = spawnSync(cc!, args, { cwd: repo, encoding: 'utf8' });
+  if (built.status !== 0) throw new Error(`building the probe failed: ${built.stderr || built.error}`);
+});
+
+describe('probe report', () => {
+  it('describes the process that printed it', () => {
+    const result = run(['report']);
+    const r = report(result);
+    expect(r.pid).toBe(result.pid);
+    expect(r.ppid).toBe(process.pid);
+    expect(r.argv).toEqual([probe, 'report']);
+    expect([r.uid, r.gid, r.euid, r.egid]).toEqual([process.getuid!(), process.getgid!(), process.geteuid!(), process.getegid!()]);
+    // Node adds the effective gid to getgroups(); the kernel's list need not hold it.
+    expect(new Set([...r.groups, r.egid])).toEqual(new Set(process.getgroups!()));
+    expect(r.hostname).toBe(hostname());
+    expect(typeof r.domainname).toBe('string');
+  });
+
+  it('is the default action', () => {
+    const result = run([]);
+    expect(report(result).pid).toBe(result.pid);
+    expect(report(result).argv).toEqual([probe]);
+  });
+
+  it('escapes env strings and reports cwd', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'ocirt-probe-cwd-'));
+    try {
+      const tricky = 'quote" back\\ newline\n tab\t bell\x07 é';
+      const r = report(run(['report'], { env: { TRICKY: tricky, PLAIN: '1' }, cwd }));
+      expect(r.env).toEqual([`TRICKY=${tricky}`, 'PLAIN=1']);
+      expect(r.cwd).toBe(realpathSync(cwd));
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+
+  it('reports the namespaces, mounts and cgroups it shares with the test', () => {
+    const r = report(run(['report']));
+    for (const ns of ['cgroup', 'ipc', 'mnt', 'net', 'pid', 'user', 'uts']) expect(r.namespaces[ns], ns).toBe(nsInode(ns));
+    expect(Object.keys(r.namespaces).sort()).toEqual(
+      ['cgroup', 'ipc', 'mnt', 'net', 'pid', 'pid_for_children', 'time', 'time_for_children', 'user', 'uts'],
+    );
+    const proc = r.mountinfo.find((m: any) => m.mount_point === '/proc');
+    expect(proc).toMatchObject({ fstype: 'proc', root: '/' });
+    expect(r.mountinfo.some((m: any) => m.mount_point === '/')).toBe(true);
+    for (const m of r.mountinfo) {
+      expect(Object.keys(m)).toEqual(['mount_id', 'parent_id', 'root', 'mount_point', 'options', 'optional', 'fstype', 'source', 'super_options']);
+    }
+    expect(r.cgroup).toEqual(readFileSync('/proc/self/cgroup', 'utf8').trimEnd().split('\n'));
+  });
+
+  it('reports capabilities, rlimits, umask and the security fields', () => {
+    const r = report(run(['report']));
+    expect(r.capabilities.bounding).toBe(statusField('CapBnd'));
+    for (const set of ['inheritable', 'permitted', 'effective', 'bounding', 'ambient']) {
+      expect(r.capabilities[set]).toMatch(/^[0-9a-f]{16}$/);
+    }
+    const limits = readFileSync('/proc/self/limits', 'utf8');
+    const [, soft, hard] = /^Max open files\s+(\S+)\s+(\S+)/m.exec(limits)!;
+    expect(r.rlimits.RLIMIT_NOFILE).toEqual({ soft: Number(soft), hard: Number(hard) });
+    expect(r.rlimits.RLIMIT_CPU).toEqual({ soft: -1, hard: -1 });
+    expect(Object.keys(r.rlimits)).toContain('RLIMIT_STACK');
+    expect(r.umask).toBe(process.umask());
+    expect(r.no_new_privs).toBe(Number(statusField('NoNewPrivs')));
+    expect(r.seccomp).toBe(Number(statusField('Seccomp')));
+    expect(r.oom_score_adj).toBe(Number(readFileSync('/proc/self/oom_score_adj', 'utf8')));
+  });
+});
+
+describe('probe actions', () => {
+  let work: string;
+  beforeAll(() => {
+    work = mkdtempSync(join(tmpdir(), 'ocirt-probe-'));
+  });
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it('exit CODE exits at once with that code', () => {
+    const result = run(['print', 'before', 'exit', '3', 'print', 'after']);
+    expect(result.status).toBe(3);
+    expect(result.stdout).toBe('before\n');
+  });
+
+  it('print and stderr write a line each, in order', () => {
+    const result = run(['print', 'x', 'stderr', 'oops', 'print', 'y z']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe('x\ny z\n');
+    expect(result.stderr).toBe('oops\n');
+  });
+
+  it('write PATH TEXT creates and truncates the file', () => {
+    const file = join(work, 'written');
+    writeFileSync(file, 'a much longer previous content');
+    expect(run(['write', file, 'hello']).status).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe('hello');
+  });
+
+  it('ls PATH prints the sorted names, or null', () => {
+    const dir = join(work, 'dir');
+    mkdirSync(dir);
+    for (const name of ['b', 'a', 'we"ird']) writeFileSync(join(dir, name), '');
+    const result = run(['ls', dir, 'ls', join(work, 'absent')]);
+    expect(result.status).toBe(0);
+    expect(result.stdout.split('\n').map((line) => (line ? JSON.parse(line) : line))).toEqual([['a', 'b', 'we"ird'], null, '']);
+  });
+
+  it('sleep takes fractional seconds', () => {
+    const result = run(['sleep', '0.05', 'print', 'awake']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe('awake\n');
+  });
+
+  it('rejects an unknown action before running anything', () => {
+    const result = run(['print', 'x', 'bogus']);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe('probe: unknown action bogus\n');
+  });
+
+  it.each([[['sleep']], [['sleep', 'soon']], [['exit', '256']], [['fork', '-1']], [['write', '/x']]])(
+    'rejects bad arguments %j with exit 2',
+    (args) => {
+      const result = run(args);
+      expect(result.status).toBe(2);
+      expect(result.stderr).toMatch(/^probe: /);
+    },
+  );
+
+  it('wait-signal prints the signal that arrived and exits 0', async () => {
+    const result = await untilExit(['print', 'ready', 'wait-signal'], (child) => child.kill('SIGUSR1'));
+    expect(result).toEqual({ code: 0, stdout: 'ready\n{"signal":10}\n' });
+  });
+
+  it('fork N leaves N paused children and goes on', async () => {
+    let children: number[] = [];
+    try {
+      const result = await untilExit(['fork', '2', 'print', 'ready', 'wait-signal'], (child) => {
+        children = childrenOf(child.pid!);
+        child.kill('SIGTERM');
+      });
+      expect(result).toEqual({ code: 0, stdout: 'ready\n{"signal":15}\n' });
+      expect(children).toHaveLength(2);
+      for (const pid of children) expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0]).toBe(probe);
+    } finally {
+      for (const pid of children) process.kill(pid, 'SIGKILL');
+    }
+  });
+});
+
+/** Starts the probe, calls act once it has printed "ready", and resolves with how it ended. */
+function untilExit(args: string[], act: (child: ReturnType<typeof spawn>) => void): Promise<{ code: number | null; stdout: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(probe, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let stdout = '';
+    let acted = false;
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+      if (!acted && stdout.includes('ready\n')) {
+        acted = true;
+        act(child);
+      }
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout }));
+  });
+}
+
+function childrenOf(parent: number): number[] {
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .filter((pid) => {
+      try {
+        // The command name is in parentheses and may hold spaces: fields after the last ')' are fixed.
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parent;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
