@@ -59,29 +59,33 @@ __attribute__((format(printf, 2, 3), noreturn)) static void fail(int code, const
 static char *read_file(const char *path) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return NULL;
-  size_t cap = 4096, len = 0;
-  char *buf = malloc(cap);
-  for (;;) {
-    if (!buf) break;
+  size_t cap = 0, len = 0;
+  char *buf = NULL;
+  ssize_t n;
+  do {
     if (len + 1 >= cap) {
-      char *bigger = realloc(buf, cap *= 2);
-      if (!bigger) { free(buf); buf = NULL; break; }
+      char *bigger = realloc(buf, cap = cap ? cap * 2 : 4096);
+      if (!bigger) { n = -1; break; }
       buf = bigger;
     }
-    ssize_t n = read(fd, buf + len, cap - len - 1);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) { free(buf); buf = NULL; break; }
-    if (n == 0) { buf[len] = '\0'; break; }
-    len += (size_t)n;
-  }
+    n = read(fd, buf + len, cap - len - 1);
+    if (n > 0) len += (size_t)n;
+  } while (n > 0 || (n < 0 && errno == EINTR));
   close(fd);
+  if (n < 0) { free(buf); return NULL; }
+  buf[len] = '\0';
   return buf;
+}
+
+static const char *next_line(const char *s) {
+  const char *nl = strchr(s, '\n');
+  return nl && nl[1] ? nl + 1 : NULL;
 }
 
 /* Copies the value of "Key:\tvalue" from /proc/self/status text into out; 0 on success. */
 static int status_value(const char *status, const char *key, char *out, size_t size) {
   size_t klen = strlen(key);
-  for (const char *line = status; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+  for (const char *line = status; line; line = next_line(line)) {
     if (strncmp(line, key, klen) != 0 || line[klen] != ':') continue;
     const char *v = line + klen + 1;
     while (*v == ' ' || *v == '\t') v++;

@@ -1,7 +1,7 @@
 // Runs the static probe on the host, where its answers can be compared with what the test sees.
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { constants, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -158,21 +158,26 @@ describe('probe actions', () => {
 
   it('wait-signal prints the signal that arrived and exits 0', async () => {
     const result = await untilExit(['print', 'ready', 'wait-signal'], (child) => child.kill('SIGUSR1'));
-    expect(result).toEqual({ code: 0, stdout: 'ready\n{"signal":10}\n' });
+    expect(result).toEqual({ code: 0, stdout: `ready\n{"signal":${constants.signals.SIGUSR1}}\n` });
   });
 
   it('fork N leaves N paused children and goes on', async () => {
     let children: number[] = [];
     try {
+      // The children share the parent's stdout, so the pipe closes only once they are killed too.
+      // Killing them first also shows wait-signal catching SIGCHLD.
       const result = await untilExit(['fork', '2', 'print', 'ready', 'wait-signal'], (child) => {
         children = childrenOf(child.pid!);
-        child.kill('SIGTERM');
+        for (const pid of children) {
+          expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0]).toBe(probe);
+          expect(readFileSync(`/proc/${pid}/stat`, 'utf8')).toMatch(/\) S /);
+        }
+        for (const pid of children) process.kill(pid, 'SIGKILL');
       });
-      expect(result).toEqual({ code: 0, stdout: 'ready\n{"signal":15}\n' });
       expect(children).toHaveLength(2);
-      for (const pid of children) expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0]).toBe(probe);
+      expect(result).toEqual({ code: 0, stdout: `ready\n{"signal":${constants.signals.SIGCHLD}}\n` });
     } finally {
-      for (const pid of children) process.kill(pid, 'SIGKILL');
+      for (const pid of children) killQuietly(pid);
     }
   });
 });
@@ -185,14 +190,26 @@ function untilExit(args: string[], act: (child: ReturnType<typeof spawn>) => voi
     let acted = false;
     child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk;
-      if (!acted && stdout.includes('ready\n')) {
-        acted = true;
+      if (acted || !stdout.includes('ready\n')) return;
+      acted = true;
+      try {
         act(child);
+      } catch (err) {
+        child.kill('SIGKILL');
+        reject(err);
       }
     });
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout }));
   });
+}
+
+function killQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
 }
 
 function childrenOf(parent: number): number[] {
