@@ -25,7 +25,7 @@ const BY_NAME: ReadonlyMap<string, number> = new Map([
 /** The signal number for a name or number; throws `unknown signal "<text>"`. */
 export function parseSignal(text: string): number {
   const n = /^[0-9]+$/.test(text) ? Number(text) : byName(text.toUpperCase().replace(/^SIG/, ''));
-  if (n === undefined || n < 1 || n > SIGRTMAX) throw usageError(`unknown signal "${text}"`);
+  if (n === undefined || n < 1 || n > SIGRTMAX) throw usageError(`unknown signal ${JSON.stringify(text)}`);
   return n;
 }
 
