@@ -109,7 +109,7 @@ function checkedPath(cgroupsPath: string): string {
   }
   // The root cgroup is shared by the whole host: a container there could never be removed.
   if (posix.normalize(`/${cgroupsPath}`) === '/') throw specError(`linux.cgroupsPath: "${cgroupsPath}" names the root cgroup`);
-  return cgroupsPath;
+  return posix.normalize(cgroupsPath).replace(/\/+$/, ''); // state records one spelling of each directory
 }
 
 interface OwnEntry {

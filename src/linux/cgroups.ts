@@ -1,84 +1,49 @@
-// A cgroup per container (config-linux.md "Control groups", "Cgroups Path") on cgroup v1, v2 and
-// the hybrid layout: made at create, the init placed in it, how `kill --all` and `delete` find
-// every process, removed at delete.
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
-import { join, posix } from 'node:path';
-import { OciError, specError } from '../errors.ts';
+// A container's cgroup: one directory per hierarchy (see cgroup-layout.ts for where they go).
+// Directories are told apart by what the kernel puts in them: cgroup.controllers only in v2,
+// cgroup.kill in v2 since Linux 5.14, freezer.state in a non-root v1 freezer cgroup.
 
-export type CgroupKind = 'v1' | 'v2' | 'hybrid';
-export interface Hierarchy {
-  mountPoint: string;
-  version: 1 | 2;
-  controllers: string[]; // v1: from the mount's super options (name=systemd included); v2: none listed
-}
-export interface CgroupLayout {
-  kind: CgroupKind;
-  hierarchies: Hierarchy[];
-}
+import * as fs from 'node:fs';
+import { dirname, join, posix } from 'node:path';
+import { OciError, cleanupAll, messageOf, wrap } from '../errors.ts';
+import type { CgroupRecord } from './cgroup-layout.ts';
 
-/** What state.json keeps: the container's directories, and those create made (removed at delete). */
-export interface CgroupRecord {
-  dirs: string[];
-  created: string[];
-}
-
-const V1_OPTIONS = /^(?:name=.+|cpu|cpuacct|cpuset|memory|devices|freezer|net_cls|net_prio|blkio|perf_event|hugetlb|pids|rdma|misc)$/;
-
-/** Parses /proc/self/mountinfo: fields 5 (mount point), after " - ": fstype, source, super options. */
-export function detectLayout(mountinfo = readFileSync('/proc/self/mountinfo', 'utf8')): CgroupLayout {
-  const hierarchies: Hierarchy[] = [];
-  for (const line of mountinfo.split('\n')) {
-    const [pre, post] = line.split(' - ');
-    if (!pre || !post) continue;
-    const mountPoint = pre.split(' ')[4] ?? '';
-    const [fstype, , superOptions = ''] = post.split(' ');
-    if (fstype === 'cgroup2') hierarchies.push({ mountPoint, version: 2, controllers: [] });
-    if (fstype === 'cgroup') hierarchies.push({ mountPoint, version: 1, controllers: superOptions.split(',').filter((o) => V1_OPTIONS.test(o)) });
-  }
-  const v1 = hierarchies.some((h) => h.version === 1);
-  const v2 = hierarchies.some((h) => h.version === 2);
-  if (!v1 && !v2) throw new OciError('cgroup', 'no cgroup filesystem is mounted');
-  return { kind: v1 && v2 ? 'hybrid' : v2 ? 'v2' : 'v1', hierarchies };
-}
-
-function checkPath(path: string): void {
-  if (path.split('/').includes('..')) throw specError(`linux.cgroupsPath: "${path}" must not contain ".."`);
-}
-
-/**
- * config-linux.md "Cgroups Path": absolute paths are relative to each hierarchy's mount point;
- * relative ones, like runc, to the runtime's own cgroup in that hierarchy. Default: ocirt/<id>.
- */
-export function cgroupDirs(layout: CgroupLayout, cgroupsPath: string | undefined, id: string, ownCgroup?: string): CgroupRecord {
-  if (cgroupsPath !== undefined) checkPath(cgroupsPath);
-  const relative = cgroupsPath !== undefined && !cgroupsPath.startsWith('/');
-  const own = relative ? parseOwnCgroup(ownCgroup ?? readFileSync('/proc/self/cgroup', 'utf8')) : new Map<string, string>();
-  const dirs = layout.hierarchies.map((h) => {
-    const base = relative ? (own.get(h.version === 2 ? '' : h.controllers.join(',')) ?? '/') : '/';
-    const sub = cgroupsPath === undefined ? `ocirt/${id}` : cgroupsPath;
-    return join(h.mountPoint, posix.normalize(posix.join(base, sub)));
-  });
-  return { dirs, created: [] };
-}
-
-/** /proc/self/cgroup: "hierarchy-id:controllers:path" → controllers → path ("" for cgroup2). */
-function parseOwnCgroup(text: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const line of text.split('\n')) {
-    const m = /^\d+:([^:]*):(.*)$/.exec(line);
-    if (m) out.set(m[1]!, m[2]!);
-  }
-  return out;
-}
-
-const sleepSync = (ms: number) => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+export { cgroupDirs, detectLayout } from './cgroup-layout.ts';
+export type { CgroupKind, CgroupLayout, CgroupRecord, Hierarchy } from './cgroup-layout.ts';
 
 export interface ContainerCgroup {
   readonly record: CgroupRecord;
+  /** cgroup.procs files; the executor writes "0" into each to move itself before forking the init. */
   procsFiles(): string[];
+  /** Every pid in the cgroup: from the v2 directory when it has any, else from the first v1 one. */
   pids(): number[];
+  /** Signals every process; SIGKILL loops until the cgroup is empty and throws after ~2 s. */
   signalAll(signal: NodeJS.Signals | number): void;
+  /** Removes exactly the directories createCgroup made, deepest first. */
   remove(): void;
+}
+
+const KILL_DEADLINE_MS = 2000;
+const RMDIR_ATTEMPTS = 10;
+const CPUSET_FILES = ['cpuset.cpus', 'cpuset.mems'];
+
+/** Makes every directory (recording which were new); on failure removes those and throws. */
+export function createCgroup(record: CgroupRecord): ContainerCgroup {
+  const created: string[] = [];
+  try {
+    for (const dir of record.dirs) {
+      created.push(...mkdirs(dir));
+      fillCpuset(dir);
+    }
+  } catch (err) {
+    const failures = cleanupAll([() => removeDirs(created, record.dirs)]);
+    const cause = failures.length > 0 ? new AggregateError([err, ...failures], messageOf(err)) : err;
+    throw new OciError('cgroup', `creating cgroup: ${messageOf(err)}`, cause);
+  }
+  return new Cgroup({ dirs: [...record.dirs], created: [...record.created, ...created] });
+}
+
+export function openCgroup(record: CgroupRecord): ContainerCgroup {
+  return new Cgroup(record);
 }
 
 class Cgroup implements ContainerCgroup {
@@ -89,87 +54,145 @@ class Cgroup implements ContainerCgroup {
   }
 
   pids(): number[] {
-    const seen = new Set<number>();
-    for (const file of this.procsFiles()) {
-      try {
-        for (const p of readFileSync(file, 'utf8').split('\n')) if (p) seen.add(Number(p));
-      } catch {
-        /* a hierarchy that was removed */
+    const v2 = this.record.dirs.find(isV2);
+    const fromV2 = v2 === undefined ? [] : readPids(v2);
+    if (fromV2.length > 0) return fromV2;
+    const v1 = this.record.dirs.find((d) => !isV2(d));
+    return v1 === undefined ? [] : readPids(v1);
+  }
+
+  signalAll(signal: NodeJS.Signals | number): void {
+    if (signal !== 'SIGKILL' && signal !== 9) return signalEach(this.pids(), signal);
+    const deadline = Date.now() + KILL_DEADLINE_MS;
+    for (let round = 0; ; round++) {
+      this.killRound(round);
+      if (waitFor(() => this.pids().length === 0, 100)) return;
+      if (Date.now() > deadline) {
+        throw new OciError('cgroup', `pids ${this.pids().join(', ')} survived SIGKILL for ${KILL_DEADLINE_MS} ms in ${this.record.dirs[0]}`);
       }
     }
-    return [...seen];
   }
 
-  /** With SIGKILL, repeats until the cgroup is empty: a process may fork while it is being killed. */
-  signalAll(signal: NodeJS.Signals | number): void {
-    const once = () => this.pids().forEach((pid) => tryKill(pid, signal));
-    if (signal !== 'SIGKILL' && signal !== 9) return once();
-    for (let i = 0; i < 200 && this.pids().length > 0; i++) {
-      once();
-      sleepSync(10);
-    }
-    if (this.pids().length > 0) throw new OciError('cgroup', `processes survived SIGKILL in ${this.record.dirs[0]}`);
-  }
-
-  /** rmdir deepest first; a just-killed process may keep a directory busy for a moment. */
-  remove(): void {
-    const dirs = [...new Set([...this.record.dirs, ...this.record.created])].sort((a, b) => b.length - a.length);
-    // A parent such as ocirt/ that create made may hold other containers: it goes only when empty.
-    for (const dir of dirs) removeDir(dir, !this.record.dirs.includes(dir));
-  }
-}
-
-function tryKill(pid: number, signal: NodeJS.Signals | number): void {
-  try {
-    process.kill(pid, signal);
-  } catch {
-    /* exited meanwhile */
-  }
-}
-
-function removeDir(dir: string, onlyIfEmpty: boolean): void {
-  for (let attempt = 0; ; attempt++) {
+  /** cgroup.kill is atomic against forks; the freezer makes the pid list stable the same way on v1. */
+  private killRound(round: number): void {
+    const killFile = this.record.dirs.map((d) => join(d, 'cgroup.kill')).find((f) => fs.existsSync(f));
+    if (killFile !== undefined) writeFile(killFile, '1');
+    // From the second round on, also reach processes that are in the v1 hierarchies only.
+    if (killFile !== undefined && round === 0) return;
+    const freezer = this.record.dirs.find((d) => fs.existsSync(join(d, 'freezer.state')));
+    if (freezer === undefined) return signalEach(this.pids(), 'SIGKILL');
+    freeze(freezer, 'FROZEN');
     try {
-      rmdirSync(dir);
-      return;
+      signalEach(this.pids(), 'SIGKILL');
+    } finally {
+      freeze(freezer, 'THAWED'); // a frozen v1 task acts on SIGKILL only once thawed
+    }
+  }
+
+  remove(): void {
+    removeDirs(this.record.created, this.record.dirs);
+  }
+}
+
+/** mkdir -p, returning the directories it made, shallowest first. */
+function mkdirs(dir: string): string[] {
+  const target = posix.resolve(dir);
+  const first = fs.mkdirSync(target, { recursive: true });
+  if (first === undefined) return [];
+  const made = [first];
+  for (const part of posix.relative(first, target).split('/').filter(Boolean)) made.push(posix.join(made.at(-1)!, part));
+  return made;
+}
+
+/** A new v1 cpuset cgroup has empty cpus and mems, and joining it fails with ENOSPC: copy the parent's. */
+function fillCpuset(dir: string): void {
+  if (isV2(dir)) return; // in v2 empty means "inherit"
+  for (const name of CPUSET_FILES) {
+    const file = join(dir, name);
+    if (!fs.existsSync(file) || fs.readFileSync(file, 'utf8').trim() !== '') continue;
+    fillCpuset(dirname(dir));
+    writeFile(file, fs.readFileSync(join(dirname(dir), name), 'utf8').trim());
+  }
+}
+
+/**
+ * rmdir deepest first. A leaf can stay busy for a moment after its last process is killed, so it is
+ * retried; a parent we made may hold other containers by now, so a busy parent is left alone.
+ */
+function removeDirs(created: string[], leaves: string[]): void {
+  const byDepth = [...created].sort((a, b) => b.split('/').length - a.split('/').length);
+  const failures = cleanupAll(byDepth.map((dir) => () => rmdir(dir, leaves.includes(dir))));
+  if (failures.length === 1) throw failures[0];
+  if (failures.length > 1) {
+    throw new OciError('cgroup', `${messageOf(failures[0])} (and ${failures.length - 1} more)`, new AggregateError(failures));
+  }
+}
+
+function rmdir(dir: string, isLeaf: boolean): void {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return fs.rmdirSync(dir);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || (onlyIfEmpty && (code === 'EBUSY' || code === 'ENOTEMPTY'))) return;
-      if (code !== 'EBUSY' || attempt >= 50) throw new OciError('cgroup', `remove cgroup ${dir}: ${code}`, err);
-      sleepSync(10);
+      if (code === 'ENOENT') return;
+      const busy = code === 'EBUSY' || code === 'ENOTEMPTY';
+      if (busy && !isLeaf) return;
+      if (!busy || attempt >= RMDIR_ATTEMPTS) throw wrap('cgroup', `removing ${dir}`, err);
+      sleep(20);
     }
   }
 }
 
-/** A new v1 cpuset cgroup has no cpus or mems, and no process may join it until it gets its parent's. */
-function inheritCpuset(dir: string): void {
-  for (const f of ['cpuset.cpus', 'cpuset.mems']) {
-    const file = join(dir, f);
-    if (!existsSync(file)) continue;
-    if (readFileSync(file, 'utf8').trim() === '') writeFileSync(file, readFileSync(join(dir, '..', f), 'utf8'));
-  }
+function isV2(dir: string): boolean {
+  return fs.existsSync(join(dir, 'cgroup.controllers'));
 }
 
-/** Makes every directory (remembering which it made) or, on failure, removes them again. */
-export function createCgroup(record: CgroupRecord): ContainerCgroup {
-  const created: string[] = [];
+function readPids(dir: string): number[] {
+  let text: string;
   try {
-    for (const dir of record.dirs) {
-      const missing: string[] = [];
-      for (let d = dir; !existsSync(d); d = join(d, '..')) missing.unshift(d);
-      for (const d of missing) {
-        mkdirSync(d);
-        created.push(d);
-        inheritCpuset(d);
-      }
-    }
+    text = fs.readFileSync(join(dir, 'cgroup.procs'), 'utf8');
   } catch (err) {
-    new Cgroup({ dirs: created, created }).remove();
-    throw new OciError('cgroup', `create cgroup ${record.dirs[0]}: ${(err as Error).message}`, err);
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return []; // the cgroup is gone: no processes
+    throw wrap('cgroup', `reading ${join(dir, 'cgroup.procs')}`, err);
   }
-  return new Cgroup({ dirs: record.dirs, created });
+  return text.split('\n').filter((l) => l.trim() !== '').map(Number).filter((n) => Number.isInteger(n) && n > 0);
 }
 
-export function openCgroup(record: CgroupRecord): ContainerCgroup {
-  return new Cgroup(record);
+function signalEach(pids: number[], signal: NodeJS.Signals | number): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, signal);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw wrap('cgroup', `sending ${signal} to pid ${pid}`, err);
+    }
+  }
+}
+
+/** Writes a v1 freezer state and waits briefly for it: a task in vfork or D state can hold FREEZING. */
+function freeze(dir: string, state: 'FROZEN' | 'THAWED'): void {
+  const file = join(dir, 'freezer.state');
+  writeFile(file, state);
+  waitFor(() => fs.readFileSync(file, 'utf8').trim() === state, 200);
+}
+
+function writeFile(file: string, data: string): void {
+  try {
+    fs.writeFileSync(file, data);
+  } catch (err) {
+    throw wrap('cgroup', `writing "${data}" to ${file}`, err);
+  }
+}
+
+/** Polls `cond` every 5 ms for up to `ms`; these callers are synchronous, so this blocks. */
+function waitFor(cond: () => boolean, ms: number): boolean {
+  const until = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() >= until) return false;
+    sleep(5);
+  }
+  return true;
+}
+
+function sleep(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
