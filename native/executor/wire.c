@@ -43,6 +43,7 @@ static int check_sig(const struct record *r, const char *sig) {
     if (last > r->argc) return -1;
     for (; i < last; i++) {
       const struct arg *a = &r->args[i];
+      if (a->kind != kind) return -1;
       if (kind == 'i' && a->len != 8) return -1;
       if (kind == 's' && (a->len == 0 || a->data[a->len - 1] != '\0')) return -1;
     }
@@ -69,11 +70,12 @@ static int parse_args(const unsigned char *p, size_t len, struct record *r) {
   r->args = calloc(r->argc ? r->argc : 1, sizeof *r->args);
   size_t off = 4;
   for (uint32_t i = 0; i < r->argc; i++) {
-    if (len - off < 4) return -1;
-    uint32_t alen = get_u32(p + off);
-    off += 4;
+    if (len - off < 5) return -1;
+    char kind = (char)p[off];
+    uint32_t alen = get_u32(p + off + 1);
+    off += 5;
     if (alen > len - off) return -1;
-    r->args[i] = (struct arg){alen, p + off};
+    r->args[i] = (struct arg){kind, alen, p + off};
     off += alen;
   }
   return off == len ? 0 : -1;
@@ -97,7 +99,7 @@ int parse_message(const unsigned char *buf, size_t len, struct message *out, cha
     if (type == REC_STAGE) stage = (int)arg_i64(r, 0);
     off += 8 + plen;
   }
-  if (out->count < 2 || out->recs[0].type != REC_VERSION || arg_i64(&out->recs[0], 0) != PROTOCOL_VERSION)
+  if (out->count < 1 || out->recs[0].type != REC_VERSION || arg_i64(&out->recs[0], 0) != PROTOCOL_VERSION)
     return fail(err, errlen, "missing or unsupported VERSION", 0);
   if (out->recs[out->count - 1].type != REC_END) return fail(err, errlen, "missing END", len);
   return 0;
@@ -114,17 +116,18 @@ int64_t arg_i64(const struct record *r, unsigned i) {
 }
 
 /* Builds one record with the given arguments (each NUL-terminated string or 8-byte integer). */
-static void send_record(int fd, uint32_t type, unsigned argc, const void **vals, const uint32_t *lens) {
+static void send_record(int fd, uint32_t type, unsigned argc, const char *kinds, const void **vals, const uint32_t *lens) {
   size_t total = 12;
-  for (unsigned i = 0; i < argc; i++) total += 4 + lens[i];
+  for (unsigned i = 0; i < argc; i++) total += 5 + lens[i];
   unsigned char *buf = malloc(total), *p = buf + 12;
   put_u32(buf, type);
   put_u32(buf + 4, (uint32_t)(total - 8));
   put_u32(buf + 8, argc);
   for (unsigned i = 0; i < argc; i++) {
-    put_u32(p, lens[i]);
-    memcpy(p + 4, vals[i], lens[i]);
-    p += 4 + lens[i];
+    p[0] = (unsigned char)kinds[i];
+    put_u32(p + 1, lens[i]);
+    memcpy(p + 5, vals[i], lens[i]);
+    p += 5 + lens[i];
   }
   ssize_t n;
   do n = write(fd, buf, total); while (n < 0 && errno == EINTR);
@@ -140,11 +143,11 @@ void send_i64(int fd, uint32_t type, int64_t value) {
   le64(v, value);
   const void *vals[] = {v};
   uint32_t lens[] = {8};
-  send_record(fd, type, 1, vals, lens);
+  send_record(fd, type, 1, "i", vals, lens);
 }
 
 void send_empty(int fd, uint32_t type) {
-  send_record(fd, type, 0, NULL, NULL);
+  send_record(fd, type, 0, "", NULL, NULL);
 }
 
 void send_error(int fd, int64_t step, int errnum, const char *context) {
@@ -154,7 +157,7 @@ void send_error(int fd, int64_t step, int errnum, const char *context) {
   const char *text = errnum ? strerror(errnum) : "";
   const void *vals[] = {s, e, context, text};
   uint32_t lens[] = {8, 8, (uint32_t)strlen(context) + 1, (uint32_t)strlen(text) + 1};
-  send_record(fd, REC_ERROR, 4, vals, lens);
+  send_record(fd, REC_ERROR, 4, "iiss", vals, lens);
 }
 
 static int read_all(int fd, unsigned char *buf, size_t len) {

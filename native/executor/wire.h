@@ -5,6 +5,7 @@
 #include "protocol.h"
 
 struct arg {
+  char kind; /* 's' or 'i' */
   uint32_t len;
   const unsigned char *data;
 };

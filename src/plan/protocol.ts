@@ -6,7 +6,7 @@
 //
 //   record  := u32 type | u32 length | payload[length]
 //   payload := u32 argc | arg*argc
-//   arg     := u32 length | bytes[length]        (strings carry their NUL; integers are 8-byte i64)
+//   arg     := u8 kind | u32 length | bytes[length]   (kind 's': a string with its NUL; 'i': an 8-byte i64)
 //
 // The plan (CLI → executor, a file in the state directory):
 //

@@ -19,14 +19,15 @@ function encodeArg(a: Arg): Buffer {
 
 function record(type: number, args: Arg[]): Buffer {
   const parts = args.map(encodeArg);
-  const payload = Buffer.alloc(4 + parts.reduce((n, p) => n + 4 + p.length, 0));
+  const payload = Buffer.alloc(4 + parts.reduce((n, p) => n + 5 + p.length, 0));
   payload.writeUInt32LE(args.length, 0);
   let off = 4;
-  for (const p of parts) {
-    payload.writeUInt32LE(p.length, off);
-    p.copy(payload, off + 4);
-    off += 4 + p.length;
-  }
+  parts.forEach((p, i) => {
+    payload.write(typeof args[i] === 'string' ? 's' : 'i', off, 'latin1');
+    payload.writeUInt32LE(p.length, off + 1);
+    p.copy(payload, off + 5);
+    off += 5 + p.length;
+  });
   const head = Buffer.alloc(8);
   head.writeUInt32LE(type, 0);
   head.writeUInt32LE(payload.length, 4);
@@ -66,9 +67,9 @@ function decodeArgs(p: Buffer): Buffer[] {
   const args: Buffer[] = [];
   let off = 4;
   for (let i = 0; i < argc; i++) {
-    const len = p.readUInt32LE(off);
-    args.push(p.subarray(off + 4, off + 4 + len));
-    off += 4 + len;
+    const len = p.readUInt32LE(off + 1);
+    args.push(p.subarray(off + 5, off + 5 + len));
+    off += 5 + len;
   }
   return args;
 }
