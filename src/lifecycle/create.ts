@@ -1,8 +1,8 @@
 // runtime.md "Create": make the container's environment from config.json, start an init that
 // waits for `start`, and record the state. Every failure undoes what was made ("Errors").
-import { renameSync, writeFileSync } from 'node:fs';
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { cleanupAll, OciError, specError } from '../errors.ts';
+import { cleanupAll, messageOf, OciError } from '../errors.ts';
 import { cgroupDirs, createCgroup, detectLayout, type CgroupLayout, type ContainerCgroup } from '../linux/cgroups.ts';
 import { describeStepError, launch, type Launch } from '../linux/executor.ts';
 import { buildPlan, encodePlan, planLabels, type Plan } from '../plan/build.ts';
@@ -52,8 +52,13 @@ function initialState(id: string, b: Bundle, plan: Plan): StoredState {
 /** The pid file: the host pid in decimal, no newline (ENGINES.md), written atomically. */
 function writePidFile(path: string, pid: number): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  writeFileSync(tmp, String(pid));
-  renameSync(tmp, path);
+  try {
+    writeFileSync(tmp, String(pid));
+    renameSync(tmp, path);
+  } catch (err) {
+    cleanupAll([() => rmSync(tmp, { force: true })]);
+    throw new OciError('syscall', `--pid-file: cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? messageOf(err)}`, err);
+  }
 }
 
 async function startInit(dir: string, plan: Plan, foreground: boolean): Promise<Launch> {
@@ -76,7 +81,7 @@ export async function create(rt: Runtime, o: CreateOptions): Promise<Created> {
   // v1.3.0: the process is fixed at create time ("updates to config.json after create MUST NOT affect").
   const destinations = mountDestinations(b.config);
   if (b.config.process) processMessage(b.config.process, b.rootfs, destinations); // fails early on a bad process
-  if (b.edition === 'v1' && !b.config.process) throw specError('process: required (ocirt has nothing to start without it)');
+  // v1.3.0 config.md "Process": OPTIONAL, "REQUIRED when start is called"; start reports its absence.
   const dir = rt.store.reserve(o.id);
   let cg: ContainerCgroup | undefined;
   let l: Launch | undefined;
@@ -85,7 +90,7 @@ export async function create(rt: Runtime, o: CreateOptions): Promise<Created> {
     state.extra = { mountDestinations: destinations };
     rt.store.write(state);
     cg = createCgroup(record);
-    if (b.edition === 'v1') writeFileSync(join(dir, PROCESS_FILE), JSON.stringify(b.config.process), { mode: 0o600 });
+    if (b.edition === 'v1' && b.config.process) writeFileSync(join(dir, PROCESS_FILE), JSON.stringify(b.config.process), { mode: 0o600 });
     l = await startInit(dir, plan, o.foreground);
     Object.assign(state, { pid: l.pid, pidStartTime: startTime(l.pid!), phase: 'created', cgroup: cg.record });
     rt.store.write(state);

@@ -1,8 +1,8 @@
 // runtime.md "Start": run the user-specified process in the container's PID namespace.
 // draft: `process` as config.json has it now, every other field ignored; v1.3.0: as it was at create.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { OciError, stateError } from '../errors.ts';
+import { OciError, specError, stateError } from '../errors.ts';
 import { describeStepError } from '../linux/executor.ts';
 import { semantics } from '../spec/edition.ts';
 import { withLock } from '../state/lock.ts';
@@ -15,10 +15,16 @@ import type { Runtime } from './runtime.ts';
 import { sendProcess } from './start-socket.ts';
 import type { Process } from '../spec/config.ts';
 
+/** v1.3.0: the process create saved; none when config.json had none at create. */
+function savedProcess(rt: Runtime, s: StoredState): Process | undefined {
+  const file = join(rt.store.dir(s.id), PROCESS_FILE);
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Process) : undefined;
+}
+
 function processAtStart(rt: Runtime, s: StoredState): { bytes: Buffer; labels: string[] } {
-  const p = semantics.startReadsProcessAtStart(s.edition)
-    ? (readConfig(s.bundle).process as Process)
-    : (JSON.parse(readFileSync(join(rt.store.dir(s.id), PROCESS_FILE), 'utf8')) as Process);
+  const p = semantics.startReadsProcessAtStart(s.edition) ? readConfig(s.bundle).process : savedProcess(rt, s);
+  // v1.3.0 "Start": "This operation MUST generate an error if `process` was not set."
+  if (!p) throw specError('process: not set in config.json, and start needs it');
   const destinations = (s.extra?.mountDestinations as string[] | undefined) ?? [];
   return { bytes: processMessage(p, s.rootfs, destinations), labels: processLabels(p) };
 }

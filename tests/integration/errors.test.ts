@@ -1,0 +1,104 @@
+// runtime.md "Errors": "generating an error MUST leave the state of the environment as if the
+// operation were never attempted". Every failing create, in both editions: exit 1, one line on
+// stderr naming the config field, and no state directory, cgroup or mount left.
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Config } from '../../src/spec/config.ts';
+import { hostMountPoints, isRoot, leftovers, lines, madeFor, NEEDS_ROOT, Sandbox } from './harness.ts';
+
+type Case = [what: string, bundle: (s: Sandbox, sample: string) => string, stderr: RegExp];
+
+const edited = (edit: (c: Config) => void) => (s: Sandbox, sample: string) => s.bundle(sample, edit);
+
+const CASES: Case[] = [
+  ['the bundle directory is missing', (s) => join(s.dir, 'no-such-bundle'), /^ocirt: config\.json: cannot read \/.*\/no-such-bundle\/config\.json: ENOENT$/],
+  [
+    'the bundle has no config.json',
+    (s) => {
+      const dir = join(s.dir, 'empty-bundle');
+      mkdirSync(dir);
+      return dir;
+    },
+    /^ocirt: config\.json: cannot read \/.*\/empty-bundle\/config\.json: ENOENT$/,
+  ],
+  [
+    'config.json is not JSON',
+    (s, sample) => {
+      const dir = s.bundle(sample);
+      writeFileSync(join(dir, 'config.json'), '{"ociVersion": ');
+      return dir;
+    },
+    /^ocirt: config\.json: not valid JSON/,
+  ],
+  ['root.path names no directory', edited((c) => (c.root.path = '/no/such/rootfs')), /^ocirt: root\.path: \/no\/such\/rootfs is not a directory$/],
+  ['root.path is absent', edited((c) => delete (c.root as { path?: string }).path), /^ocirt: root\.path: required$/],
+  ['ociVersion is not SemVer', edited((c) => (c.ociVersion = 'one')), /^ocirt: ociVersion: "one" is not SemVer/],
+  ['linux.seccomp is asked for (unsupported)', edited((c) => (c.linux!.seccomp = { defaultAction: 'SCMP_ACT_ALLOW' })), /^ocirt: linux\.seccomp: not supported by ocirt yet/],
+  ['a namespace type is given twice', edited((c) => c.linux!.namespaces!.push({ type: 'uts' })), /^ocirt: linux\.namespaces\[\d+\]\.type: namespace "uts" is given twice$/],
+  [
+    'a mount fails (type "nosuchfs")',
+    edited((c) => c.mounts!.push({ destination: '/tmp', type: 'nosuchfs', source: 'none' })),
+    /^ocirt: mounts\[7\] \(\/tmp\): mount nosuchfs on \/\S+\/rootfs\/tmp: no such device$/,
+  ],
+  ['args[0] is not in the rootfs', edited((c) => (c.process!.args = ['nosuchprog'])), /^ocirt: process\.args\[0\]: exec: "nosuchprog": executable file not found in \$PATH$/],
+  [
+    'a namespace path does not exist',
+    edited((c) => (c.linux!.namespaces = c.linux!.namespaces!.map((ns) => (ns.type === 'network' ? { type: 'network', path: '/proc/999999/ns/net' } : ns)))),
+    /^ocirt: linux\.namespaces \(network at \/proc\/999999\/ns\/net\): setns \/proc\/999999\/ns\/net: no such file or directory$/,
+  ],
+  [
+    'a namespace path is not a namespace',
+    edited((c) => (c.linux!.namespaces = c.linux!.namespaces!.map((ns) => (ns.type === 'ipc' ? { type: 'ipc', path: '/proc/self/ns/net' } : ns)))),
+    /^ocirt: linux\.namespaces \(ipc at \/proc\/self\/ns\/net\): setns \/proc\/self\/ns\/net: invalid argument$/,
+  ],
+  ['args[0] names a missing file', edited((c) => (c.process!.args = ['/bin/nosuch'])), /^ocirt: process\.args\[0\]: exec: "\/bin\/nosuch": no such file or directory$/],
+];
+
+const SAMPLES = ['v1-basic', 'draft-basic'];
+const TABLE = SAMPLES.flatMap((sample) => CASES.map(([what, bundle, stderr]) => [what, sample, bundle, stderr] as const));
+
+describe.skipIf(!isRoot)(`failing create leaves nothing (${NEEDS_ROOT})`, () => {
+  let s: Sandbox;
+  beforeEach(() => {
+    s = new Sandbox();
+  });
+  afterEach(() => {
+    const markers = s.markers();
+    expect(s.cleanup()).toEqual([]);
+    expect(markers.flatMap(leftovers)).toEqual([]);
+  });
+
+  it.each(TABLE)('runtime.md "Errors" and "Create": when %s (%s), create fails with one line naming the field and makes nothing', (_what, sample, bundle, stderr) => {
+    const id = s.id();
+    const dir = bundle(s, sample);
+    const before = hostMountPoints();
+    const pidFile = s.file('pid');
+    const r = s.create(dir, id, ['--pid-file', pidFile]);
+    expect(r.code).toBe(1);
+    expect(lines(r.stderr)).toHaveLength(1);
+    expect(r.stderr.trim()).toMatch(stderr);
+    expect(madeFor(s, id, before)).toEqual([]);
+    expect(existsSync(pidFile)).toBe(false);
+    expect(s.ocirt(['state', id]).stderr).toMatch(/does not exist/);
+  });
+
+  it.each(SAMPLES)('runtime.md "Errors": a pid file that cannot be written fails create after the init exists, naming --pid-file, and nothing is left (%s)', (sample) => {
+    const id = s.id();
+    const before = hostMountPoints();
+    const pidFile = join(s.dir, 'no-such-dir', 'pid');
+    const r = s.create(s.bundle(sample), id, ['--pid-file', pidFile]);
+    expect(r.code).toBe(1);
+    expect(lines(r.stderr)).toEqual([`ocirt: --pid-file: cannot write ${pidFile}: ENOENT`]);
+    expect(madeFor(s, id, before)).toEqual([]);
+  });
+
+  it('runtime.md "Errors": a failed create does not take the id: the same id can be created afterwards', () => {
+    const id = s.id();
+    expect(s.create(s.bundle('v1-basic', (c) => (c.process!.args = ['nosuchprog'])), id).code).toBe(1);
+    expect(s.create(s.bundle('v1-basic', (c) => c.mounts!.push({ destination: '/tmp', type: 'nosuchfs' })), id).code).toBe(1);
+    const r = s.create(s.bundle('v1-basic'), id);
+    expect(r.code, r.stderr).toBe(0);
+    expect(s.state(id).status).toBe('created');
+  });
+});
