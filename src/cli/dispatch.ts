@@ -43,7 +43,7 @@ export async function dispatch(rt: Runtime, c: Command): Promise<number | undefi
       await (await import('../lifecycle/kill.ts')).kill(rt, c.id, c.signal, c.all);
       return 0;
     case 'delete':
-      await (await import('../lifecycle/delete.ts')).deleteContainer(rt, c.id, c.force);
+      await (await import('../lifecycle/delete.ts')).deleteContainer(rt, c.id, c.force, c.ifInit);
       return 0;
     case 'list': {
       const all = (await import('../lifecycle/list.ts')).listContainers(rt);

@@ -20,7 +20,7 @@ export interface GlobalOptions {
 export type Command =
   | { name: 'create' | 'run'; id: string; bundle?: string; grammar: 'runc' | 'draft'; pidFile?: string; consoleSocket?: string; noPivot: boolean; noNewKeyring: boolean; preserveFds: number; detach: boolean }
   | { name: 'start' | 'state' | 'stop'; id: string }
-  | { name: 'delete'; id: string; force: boolean }
+  | { name: 'delete'; id: string; force: boolean; ifInit?: string }
   | { name: 'kill'; id: string; signal: number; all: boolean }
   | { name: 'list'; format: 'table' | 'json'; quiet: boolean }
   | { name: 'ps'; id: string; format: 'table' | 'json' }
@@ -143,7 +143,8 @@ const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map<string, CommandSpec>(
   ['start', { flags: [], build: (_f, pos) => ({ name: 'start', id: ids('start', pos, 1)[0] }) }],
   ['state', { flags: [], build: (_f, pos) => ({ name: 'state', id: ids('state', pos, 1)[0] }) }],
   ['stop', { flags: [], build: (_f, pos) => ({ name: 'stop', id: ids('stop', pos, 1)[0] }) }],
-  ['delete', { flags: [flag('force|f', 'bool')], build: buildDelete }],
+  // --if-init PID:START (for the autoremove watcher): delete only while the container's init is that process.
+  ['delete', { flags: [flag('force|f', 'bool'), flag('if-init', 'string')], build: buildDelete }],
   ['kill', { flags: [flag('all|a', 'bool')], build: buildKill }],
   ['list', { flags: [flag('format|f', 'choice', TABLE_JSON), flag('quiet|q', 'bool')], build: buildList }],
   ['ps', { flags: [flag('format|f', 'choice', TABLE_JSON)], build: buildPs }],
@@ -318,7 +319,7 @@ function createOrRun(name: 'create' | 'run', f: Flags, pos: string[]): Command {
 }
 
 function buildDelete(f: Flags, pos: string[]): Command {
-  return { name: 'delete', id: ids('delete', pos, 1)[0], force: bool(f, 'force') };
+  return { name: 'delete', id: ids('delete', pos, 1)[0], force: bool(f, 'force'), ifInit: str(f, 'ifInit') };
 }
 
 function buildKill(f: Flags, pos: string[]): Command {

@@ -8,7 +8,8 @@ import type { StoredState } from '../state/store.ts';
 import type { Runtime } from './runtime.ts';
 
 export function armAutoremove(rt: Runtime, s: StoredState): void {
-  const args = ['watch', String(s.pid), s.pidStartTime ?? '', paths.ocirt, '--root', rt.root, 'delete', '--force', s.id];
+  const init = `${s.pid}:${s.pidStartTime}`;
+  const args = ['watch', String(s.pid), s.pidStartTime ?? '', paths.ocirt, '--root', rt.root, 'delete', '--force', '--if-init', init, s.id];
   // The watcher forks and its first process exits at once, after its pidfd is open.
   const r = spawnSync(paths.executor, args, { stdio: 'ignore', env: {} });
   if (r.status !== 0) throw new OciError('syscall', `start the autoremove watcher: ${r.error?.message ?? `exit ${r.status}`}`);

@@ -9,11 +9,13 @@ import type { Runtime } from './runtime.ts';
 import { stopLocked } from './stop.ts';
 import { removeContainer } from './remove.ts';
 
-export async function deleteContainer(rt: Runtime, id: string, force: boolean): Promise<void> {
+/** `ifInit` ("pid:start time"): the autoremove watcher deletes only the container it watched, not a new one with the same id. */
+export async function deleteContainer(rt: Runtime, id: string, force: boolean, ifInit?: string): Promise<void> {
   // ENGINES.md: `delete --force` of an unknown id exits 0.
   if (force && !rt.store.exists(id)) return;
   await withLock(rt.store, id, async () => {
     const s = rt.store.read(id);
+    if (ifInit !== undefined && ifInit !== `${s.pid}:${s.pidStartTime}`) return;
     const status = statusOf(s);
     if (status !== 'stopped') {
       if (!force && !semantics.deleteStopsRunning(s.edition)) {

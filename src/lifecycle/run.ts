@@ -2,6 +2,8 @@
 // reaper; ocirt exits with the container's status and, like runc, deletes the container after.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { OciError } from '../errors.ts';
+import { withLock } from '../state/lock.ts';
 import { create, type CreateOptions } from './create.ts';
 import { deleteContainer } from './delete.ts';
 import type { Runtime } from './runtime.ts';
@@ -27,14 +29,19 @@ export async function run(rt: Runtime, o: Omit<CreateOptions, 'foreground'> & { 
   return code;
 }
 
+/** Under the lock: an autoremove watcher may be deleting the container at the same moment. */
 async function recordExit(rt: Runtime, id: string, fallback: number): Promise<void> {
   if (!rt.store.exists(id)) return;
-  const s = rt.store.read(id);
-  try {
-    s.exitStatus = Number(readFileSync(join(rt.store.dir(id), 'exit.status'), 'utf8'));
-  } catch {
-    s.exitStatus = fallback;
-  }
-  s.phase = 'stopped';
-  rt.store.write(s);
+  await withLock(rt.store, id, () => {
+    const s = rt.store.read(id);
+    try {
+      s.exitStatus = Number(readFileSync(join(rt.store.dir(id), 'exit.status'), 'utf8'));
+    } catch {
+      s.exitStatus = fallback;
+    }
+    s.phase = 'stopped';
+    rt.store.write(s);
+  }).catch((err: unknown) => {
+    if (!(err instanceof OciError && err.code === 'not-found')) throw err;
+  });
 }

@@ -4,6 +4,7 @@
 // with cgroup2 at /sys/fs/cgroup/unified. Every path comes from the mountinfo text, so tests pass
 // mount points under a temporary directory.
 
+import { fileNameFor } from '../state/file-name.ts';
 import * as fs from 'node:fs';
 import { posix } from 'node:path';
 import { OciError, specError, wrap } from '../errors.ts';
@@ -96,7 +97,7 @@ function kindOf(hierarchies: Hierarchy[]): CgroupKind {
  */
 export function cgroupDirs(layout: CgroupLayout, cgroupsPath: string | undefined, id: string, ownCgroup?: string): CgroupRecord {
   const given = cgroupsPath !== undefined && cgroupsPath !== '';
-  const inner = given ? checkedPath(cgroupsPath) : `ocirt/${id}`;
+  const inner = given ? checkedPath(cgroupsPath) : `ocirt/${fileNameFor(id)}`;
   const relative = given && !inner.startsWith('/');
   const own = relative ? parseOwnCgroup(ownCgroup ?? readText('/proc/self/cgroup')) : [];
   const dirs = layout.hierarchies.map((h) => posix.join(h.mountPoint, relative ? ownPath(h, own) : '/', inner));

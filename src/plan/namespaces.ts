@@ -17,15 +17,17 @@ const JOIN_ORDER = ['user', 'ipc', 'uts', 'network', 'pid', 'cgroup', 'time', 'm
 export interface NamespaceSet {
   created: Set<string>;
   joined: Map<string, string>; // type → path
+  index: Map<string, number>; // type → its index in linux.namespaces, for error labels
 }
 
 /** Checks the list (MUST: error on a duplicated type; path absolute) and splits it. */
 export function namespaceSet(linux: Linux | undefined): NamespaceSet {
-  const set: NamespaceSet = { created: new Set(), joined: new Map() };
+  const set: NamespaceSet = { created: new Set(), joined: new Map(), index: new Map() };
   (linux?.namespaces ?? []).forEach((ns, i) => {
     const field = `linux.namespaces[${i}]`;
     if (!(ns.type in NAMESPACE_FLAGS)) throw specError(`${field}.type: unknown namespace type "${ns.type}"`);
     if (set.created.has(ns.type) || set.joined.has(ns.type)) throw specError(`${field}.type: namespace "${ns.type}" is given twice`);
+    set.index.set(ns.type, i);
     if (ns.path === undefined) set.created.add(ns.type);
     else if (!isAbsolute(ns.path)) throw specError(`${field}.path: must be an absolute path`);
     else set.joined.set(ns.type, ns.path);
@@ -46,7 +48,7 @@ export function namespaceSteps(ns: NamespaceSet, linux: Linux | undefined): Step
   const steps: Step[] = [];
   for (const type of JOIN_ORDER) {
     const path = ns.joined.get(type);
-    if (path) steps.push({ op: 'SETNS', args: [path, NAMESPACE_FLAGS[type] ?? 0], label: `linux.namespaces (${type} at ${path})` });
+    if (path) steps.push({ op: 'SETNS', args: [path, NAMESPACE_FLAGS[type] ?? 0], label: `linux.namespaces[${ns.index.get(type)}].path (${path})` });
   }
   if (ns.created.has('user')) {
     // Root on the host may write any mapping; setgroups stays "allow" so additionalGids work.

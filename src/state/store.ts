@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import { join } from 'node:path';
 import { OciError, notFound, wrap } from '../errors.ts';
+import { fileNameFor } from './file-name.ts';
 import { validateId } from './id.ts';
 
 export type Status = 'creating' | 'created' | 'running' | 'stopped';
@@ -51,10 +52,10 @@ export class Store {
     this.root = root;
   }
 
-  /** The container's directory; throws OciError('usage') for an invalid id. */
+  /** The container's directory (file-name.ts); throws OciError('usage') for an invalid id. */
   dir(id: string): string {
     validateId(id);
-    return join(this.root, id);
+    return join(this.root, fileNameFor(id));
   }
 
   /** mkdir of the container dir, exclusive: of N concurrent callers exactly one wins. */
@@ -120,7 +121,16 @@ export class Store {
       if (errCode(err) === 'ENOENT') return [];
       throw wrap('syscall', `list ${this.root}`, err);
     }
-    return names.filter((name) => isValidId(name) && fs.existsSync(join(this.root, name, STATE_FILE))).sort();
+    return names.flatMap((name) => (name.startsWith('~') ? this.idInside(name) : isValidId(name) && fs.existsSync(join(this.root, name, STATE_FILE)) ? [name] : [])).sort();
+  }
+
+  /** The id recorded in a hashed directory's state.json. */
+  private idInside(name: string): string[] {
+    try {
+      return [(JSON.parse(fs.readFileSync(join(this.root, name, STATE_FILE), 'utf8')) as StoredState).id];
+    } catch {
+      return [];
+    }
   }
 
   /** True when the container has a state.json (a reserved dir without one does not count). */

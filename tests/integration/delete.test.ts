@@ -53,6 +53,13 @@ describe.skipIf(!isRoot)(`delete (${NEEDS_ROOT})`, () => {
     expect(s.rootEntries()).toEqual([]);
   });
 
+  it('autoremove watcher: delete --if-init leaves a container whose init is another process (an id created again)', async () => {
+    const { id, pid } = await running('draft-basic');
+    expect(s.ocirt(['delete', '--force', '--if-init', `${pid}:0`, id]).code).toBe(0);
+    expect(s.state(id).status).toBe('running');
+    expect(isAlive(pid)).toBe(true);
+  });
+
   it('runtime.md (v1.3.0) "Delete": deleting a running container MUST generate an error and have no effect', async () => {
     const { id, pid } = await running('v1-basic');
     const before = s.state(id);

@@ -5,7 +5,7 @@
 // stdio to the container (ENGINES.md), so a pipe would stay open until the container exits. Give
 // `stdout: FILE` to read what the container prints after ocirt has returned.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, cpSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Config } from '../../src/spec/config.ts';
@@ -53,8 +53,23 @@ export class Sandbox {
     const c = sampleConfig(sample);
     c.root.path = join(PROJECT, 'bundles', sample, 'rootfs');
     edit(c);
+    if (c.linux?.namespaces?.some((n) => n.type === 'user' && !n.path)) c.root.path = this.reachableRootfs(sample);
     writeConfig(dir, c);
     return dir;
+  }
+
+  /**
+   * In a new user namespace the container's root is an unprivileged host uid, and it must be able to
+   * reach root.path: a clone in a 0700 directory (mktemp -d) would refuse it. So such bundles get a
+   * copy of the rootfs in this sandbox, whose directory is made traversable.
+   */
+  private reachableRootfs(sample: string): string {
+    const copy = join(this.dir, `rootfs-${sample}`);
+    if (!existsSync(copy)) {
+      chmodSync(this.dir, 0o755);
+      cpSync(join(PROJECT, 'bundles', sample, 'rootfs'), copy, { recursive: true });
+    }
+    return copy;
   }
 
   /** A path for a file inside the sandbox (not created). */
