@@ -52,7 +52,7 @@ function rootOwner(c: Config): [number, number] {
 function initSteps(p: PlanInput, ns: NamespaceSet): Step[] {
   const c = p.config;
   const ctx: MountContext = { rootfs: p.rootfs, bundle: p.bundle, cgroup: p.cgroup };
-  const steps = rootfsPrepareSteps(p.rootfs, c.linux?.rootfsPropagation);
+  const steps = rootfsPrepareSteps(p.rootfs);
   (c.mounts ?? []).forEach((m, i) => steps.push(...mountSteps(m, i, ctx)));
   const [uid, gid] = rootOwner(c);
   steps.push(...deviceSteps(p.rootfs, ns.created.has('user'), uid, gid));

@@ -2,13 +2,15 @@
 import { MS, propagationFlag } from './mount-options.ts';
 import type { Step } from './wire.ts';
 
-/** Before any mount: cut propagation back to the host, and make the rootfs a mount point for pivot_root. */
-export function rootfsPrepareSteps(rootfs: string, rootfsPropagation: string | undefined): Step[] {
-  const label = 'linux.rootfsPropagation';
-  // Recursive slave (runc's default) unless a propagation is asked for: nothing made inside reaches the host.
-  const parent = rootfsPropagation ? propagationFlag(rootfsPropagation, label) | MS.REC : MS.SLAVE | MS.REC;
+/**
+ * Before any mount: make every mount recursively a slave, so nothing made inside reaches the host,
+ * and make the rootfs a mount point for pivot_root. rootfsPropagation is applied after pivot_root:
+ * pivot_root refuses a new root whose parent mount is shared, and "shared" means a new peer group,
+ * not one with the host (config-linux.md "Rootfs Mount Propagation").
+ */
+export function rootfsPrepareSteps(rootfs: string): Step[] {
   return [
-    { op: 'MOUNT', args: ['', '/', '', parent, ''], label },
+    { op: 'MOUNT', args: ['', '/', '', MS.SLAVE | MS.REC, ''], label: 'mount namespace (make / a recursive slave)' },
     { op: 'MOUNT', args: [rootfs, rootfs, '', MS.BIND | MS.REC, ''], label: 'root.path' },
   ];
 }

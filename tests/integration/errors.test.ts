@@ -45,12 +45,12 @@ const CASES: Case[] = [
   [
     'a namespace path does not exist',
     edited((c) => (c.linux!.namespaces = c.linux!.namespaces!.map((ns) => (ns.type === 'network' ? { type: 'network', path: '/proc/999999/ns/net' } : ns)))),
-    /^ocirt: linux\.namespaces \(network at \/proc\/999999\/ns\/net\): setns \/proc\/999999\/ns\/net: no such file or directory$/,
+    /^ocirt: linux\.namespaces\[\d+\]\.path \(\/proc\/999999\/ns\/net\): setns \/proc\/999999\/ns\/net: no such file or directory$/,
   ],
   [
     'a namespace path is not a namespace',
     edited((c) => (c.linux!.namespaces = c.linux!.namespaces!.map((ns) => (ns.type === 'ipc' ? { type: 'ipc', path: '/proc/self/ns/net' } : ns)))),
-    /^ocirt: linux\.namespaces \(ipc at \/proc\/self\/ns\/net\): setns \/proc\/self\/ns\/net: invalid argument$/,
+    /^ocirt: linux\.namespaces\[\d+\]\.path \(\/proc\/self\/ns\/net\): setns \/proc\/self\/ns\/net: invalid argument$/,
   ],
   ['args[0] names a missing file', edited((c) => (c.process!.args = ['/bin/nosuch'])), /^ocirt: process\.args\[0\]: exec: "\/bin\/nosuch": no such file or directory$/],
 ];
