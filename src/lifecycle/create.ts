@@ -6,7 +6,7 @@ import { cleanupAll, messageOf, OciError } from '../errors.ts';
 import { cgroupDirs, createCgroup, detectLayout, type CgroupLayout, type ContainerCgroup } from '../linux/cgroups.ts';
 import { describeStepError, launch, type Launch } from '../linux/executor.ts';
 import { buildPlan, encodePlan, planLabels, type Plan } from '../plan/build.ts';
-import { mountDestinations, processMessage } from './process-message.ts';
+import { mountDestinations, PROCESS_FILE, processMessage } from './process-message.ts';
 import { startTime } from '../state/liveness.ts';
 import type { StoredState } from '../state/store.ts';
 import { loadBundle, type Bundle } from './bundle.ts';
@@ -27,8 +27,6 @@ export interface Created {
   launch: Launch;
 }
 
-/** v1.3.0: the process as config.json had it at create time. */
-export const PROCESS_FILE = 'process.json';
 
 function mountContext(layout: CgroupLayout) {
   const v1 = layout.hierarchies.filter((h) => h.version === 1);

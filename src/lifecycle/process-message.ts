@@ -8,6 +8,9 @@ import type { Config, Process } from '../spec/config.ts';
 import { posix } from 'node:path';
 import { inRootfs } from '../plan/mounts.ts';
 
+/** v1.3.0: the process as config.json had it at create time, in the state directory. */
+export const PROCESS_FILE = 'process.json';
+
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 function isExecutable(path: string): boolean {
