@@ -2,8 +2,8 @@
 // runtime invokes delete once the container's processes stop; without it the container stays.
 // v1.3.0 has no `autoremove` (config.md "Extensibility": an unknown property is ignored).
 import { readdirSync, readFileSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isRoot, leftovers, NEEDS_ROOT, Sandbox, waitFor, waitForStatus, waitForText } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { eachTestSandbox, isRoot, leftovers, NEEDS_ROOT, Sandbox, waitFor, waitForStatus, waitForText } from './harness.ts';
 
 /** Processes whose command line names `id`: an autoremove watcher runs `ocirt … delete --force ID`. */
 function processesNaming(id: string): string[] {
@@ -21,14 +21,7 @@ function processesNaming(id: string): string[] {
 
 describe.skipIf(!isRoot)(`autoremove (${NEEDS_ROOT})`, () => {
   let s: Sandbox;
-  beforeEach(() => {
-    s = new Sandbox();
-  });
-  afterEach(() => {
-    const markers = s.markers();
-    expect(s.cleanup()).toEqual([]);
-    expect(markers.flatMap(leftovers)).toEqual([]);
-  });
+  eachTestSandbox((x) => (s = x));
 
   it('draft config.md "Root": with autoremove, once the init exits the container is deleted', async () => {
     const id = s.id();

@@ -1,20 +1,13 @@
 // runtime.md "State" (an id "MUST be unique across all containers on this host") and "Create" (a
 // taken id MUST generate an error and no new container), under a race: many callers at once.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cgroupDirsOf, cgroupPids, isAlive, isRoot, leftovers, lines, NEEDS_ROOT, Sandbox, waitFor } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { cgroupDirsOf, cgroupPids, eachTestSandbox, isAlive, isRoot, lines, NEEDS_ROOT, Sandbox, waitFor } from './harness.ts';
 
 const CALLERS = 50;
 
 describe.skipIf(!isRoot)(`concurrency (${NEEDS_ROOT})`, () => {
   let s: Sandbox;
-  beforeEach(() => {
-    s = new Sandbox();
-  });
-  afterEach(() => {
-    const markers = s.markers();
-    expect(s.cleanup()).toEqual([]);
-    expect(markers.flatMap(leftovers)).toEqual([]);
-  });
+  eachTestSandbox((x) => (s = x));
 
   it.each(['v1-basic', 'draft-basic'])(
     `runtime.md "Create": ${CALLERS} concurrent creates of one id: exactly one succeeds, the rest MUST fail, one container exists (%s)`,

@@ -4,9 +4,9 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Config } from '../../src/spec/config.ts';
-import { isRoot, leftovers, NEEDS_ROOT, probeReport, Sandbox } from './harness.ts';
+import { eachTestSandbox, isRoot, NEEDS_ROOT, probeReport, Sandbox } from './harness.ts';
 
 interface MountEntry {
   mount_point: string;
@@ -17,14 +17,7 @@ interface MountEntry {
 
 describe.skipIf(!isRoot)(`config fields seen from inside (${NEEDS_ROOT})`, () => {
   let s: Sandbox;
-  beforeEach(() => {
-    s = new Sandbox();
-  });
-  afterEach(() => {
-    const markers = s.markers();
-    expect(s.cleanup()).toEqual([]);
-    expect(markers.flatMap(leftovers)).toEqual([]);
-  });
+  eachTestSandbox((x) => (s = x));
 
   /** Runs the probe in the foreground and returns its report. */
   function report(edit: (c: Config) => void, args = ['/probe', 'report']): Record<string, unknown> {

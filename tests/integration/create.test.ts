@@ -1,9 +1,10 @@
 // runtime.md "Create" and "Lifecycle" step 2, both editions: the environment is made, the
 // user-specified program is not run, namespaces are created or joined, the id is unique and valid.
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  isAlive, isRoot, leftovers, lines, NEEDS_ROOT, nsOf, probeReport, Sandbox, waitFor, waitForText,
+ eachTestSandbox,
+ isAlive, isRoot, lines, NEEDS_ROOT, nsOf, probeReport, Sandbox, waitFor, waitForText,
 } from './harness.ts';
 
 const SAMPLES = ['v1-basic', 'draft-basic'] as const;
@@ -28,14 +29,7 @@ function holdersOf(file: string): number[] {
 
 describe.skipIf(!isRoot)(`create (${NEEDS_ROOT})`, () => {
   let s: Sandbox;
-  beforeEach(() => {
-    s = new Sandbox();
-  });
-  afterEach(() => {
-    const markers = s.markers();
-    expect(s.cleanup()).toEqual([]);
-    expect(markers.flatMap(leftovers)).toEqual([]);
-  });
+  eachTestSandbox((x) => (s = x));
 
   it('runtime.md "Create": `create --bundle B ID` (runc grammar) makes a created container and prints nothing', () => {
     const id = s.id();

@@ -1,21 +1,14 @@
 // runtime.md "Delete", both editions: the draft stops a running container first; v1.3.0 refuses a
 // container that is not stopped (runc's --force kills it first). Delete undoes create: the cgroup
 // and the namespaces the container made are gone, and the id can be used again.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cgroupDirsOf, isAlive, isRoot, leftovers, liveProcesses, lines, NEEDS_ROOT, nsOf, processesIn, Sandbox, waitForStatus, waitForText } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { cgroupDirsOf, eachTestSandbox, isAlive, isRoot, lines, liveProcesses, NEEDS_ROOT, nsOf, processesIn, Sandbox, waitForStatus, waitForText } from './harness.ts';
 
 const SAMPLES = ['v1-basic', 'draft-basic'] as const;
 
 describe.skipIf(!isRoot)(`delete (${NEEDS_ROOT})`, () => {
   let s: Sandbox;
-  beforeEach(() => {
-    s = new Sandbox();
-  });
-  afterEach(() => {
-    const markers = s.markers();
-    expect(s.cleanup()).toEqual([]);
-    expect(markers.flatMap(leftovers)).toEqual([]);
-  });
+  eachTestSandbox((x) => (s = x));
 
   async function running(sample: string): Promise<{ id: string; pid: number }> {
     const id = s.id();

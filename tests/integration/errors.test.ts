@@ -3,9 +3,9 @@
 // stderr naming the config field, and no state directory, cgroup or mount left.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Config } from '../../src/spec/config.ts';
-import { hostMountPoints, isRoot, leftovers, lines, madeFor, NEEDS_ROOT, Sandbox } from './harness.ts';
+import { eachTestSandbox, hostMountPoints, isRoot, lines, madeFor, NEEDS_ROOT, Sandbox } from './harness.ts';
 
 type Case = [what: string, bundle: (s: Sandbox, sample: string) => string, stderr: RegExp];
 
@@ -60,14 +60,7 @@ const TABLE = SAMPLES.flatMap((sample) => CASES.map(([what, bundle, stderr]) => 
 
 describe.skipIf(!isRoot)(`failing create leaves nothing (${NEEDS_ROOT})`, () => {
   let s: Sandbox;
-  beforeEach(() => {
-    s = new Sandbox();
-  });
-  afterEach(() => {
-    const markers = s.markers();
-    expect(s.cleanup()).toEqual([]);
-    expect(markers.flatMap(leftovers)).toEqual([]);
-  });
+  eachTestSandbox((x) => (s = x));
 
   it.each(TABLE)('runtime.md "Errors" and "Create": when %s (%s), create fails with one line naming the field and makes nothing', (_what, sample, bundle, stderr) => {
     const id = s.id();

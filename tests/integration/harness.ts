@@ -8,6 +8,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, closeSync, cpSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { afterEach, beforeEach, expect } from 'vitest';
 import type { Config } from '../../src/spec/config.ts';
 
 export const PROJECT = resolve(import.meta.dirname, '../..');
@@ -303,4 +304,16 @@ export function madeFor(s: Sandbox, id: string, before: string[]): string[] {
   const dirs = s.rootEntries().filter((e) => e === id || e.includes(id));
   const mounts = hostMountPoints().filter((p) => !before.includes(p));
   return [...dirs.map((d) => join(s.root, d)), ...leftovers(id), ...mounts.map((m) => `mount ${m}`)];
+}
+
+/** A fresh Sandbox for each test and, after it, the check that nothing is left: no container under
+ * --root, no mount and no cgroup that names one of its ids. */
+export function eachTestSandbox(set: (s: Sandbox) => void): void {
+  let current: Sandbox;
+  beforeEach(() => set((current = new Sandbox())));
+  afterEach(() => {
+    const markers = current.markers();
+    expect(current.cleanup()).toEqual([]);
+    expect(markers.flatMap(leftovers)).toEqual([]);
+  });
 }

@@ -1,19 +1,12 @@
 // runtime.md (v1.3.0) "Kill": the signal reaches the container process, named or numbered;
 // a container that is not created or running is an error; `--all` reaches every process (ENGINES.md).
 import { readFileSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cgroupPids, isAlive, isRoot, leftovers, lines, NEEDS_ROOT, Sandbox, waitFor, waitForStatus, waitForText } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { cgroupPids, eachTestSandbox, isAlive, isRoot, lines, NEEDS_ROOT, Sandbox, waitFor, waitForStatus, waitForText } from './harness.ts';
 
 describe.skipIf(!isRoot)(`kill (${NEEDS_ROOT})`, () => {
   let s: Sandbox;
-  beforeEach(() => {
-    s = new Sandbox();
-  });
-  afterEach(() => {
-    const markers = s.markers();
-    expect(s.cleanup()).toEqual([]);
-    expect(markers.flatMap(leftovers)).toEqual([]);
-  });
+  eachTestSandbox((x) => (s = x));
 
   /** A running container whose probe prints "ready", then the first signal it gets, then exits. */
   async function waitingForSignal(sample: string): Promise<{ id: string; out: string }> {

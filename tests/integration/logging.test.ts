@@ -1,8 +1,8 @@
 // ENGINES.md "Global flags": `--log FILE --log-format json` appends one JSON object a line,
 // {"level":"error","msg":…,"time":<RFC3339>}, and the error still goes to stderr as one plain line.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { hostMountPoints, isRoot, leftovers, lines, madeFor, NEEDS_ROOT, Sandbox } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { eachTestSandbox, hostMountPoints, isRoot, lines, madeFor, NEEDS_ROOT, Sandbox } from './harness.ts';
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -12,14 +12,7 @@ function logLines(file: string): Array<Record<string, unknown>> {
 
 describe.skipIf(!isRoot)(`logging (${NEEDS_ROOT})`, () => {
   let s: Sandbox;
-  beforeEach(() => {
-    s = new Sandbox();
-  });
-  afterEach(() => {
-    const markers = s.markers();
-    expect(s.cleanup()).toEqual([]);
-    expect(markers.flatMap(leftovers)).toEqual([]);
-  });
+  eachTestSandbox((x) => (s = x));
 
   it('ENGINES.md "Global flags": a failing state with --log F --log-format json writes one JSON error line; stderr has one line', () => {
     const id = s.id();

@@ -1,20 +1,13 @@
 // draft runtime.md "Run" (create, then start) and runc's `run`: in the foreground ocirt exits with
 // the process's status and deletes the container; `--detach` returns once it runs.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { hostMountPoints, isRoot, leftovers, lines, madeFor, NEEDS_ROOT, probeReport, Sandbox, waitForText } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { eachTestSandbox, hostMountPoints, isRoot, lines, madeFor, NEEDS_ROOT, probeReport, Sandbox, waitForText } from './harness.ts';
 
 const SAMPLES = ['v1-basic', 'draft-basic'] as const;
 
 describe.skipIf(!isRoot)(`run (${NEEDS_ROOT})`, () => {
   let s: Sandbox;
-  beforeEach(() => {
-    s = new Sandbox();
-  });
-  afterEach(() => {
-    const markers = s.markers();
-    expect(s.cleanup()).toEqual([]);
-    expect(markers.flatMap(leftovers)).toEqual([]);
-  });
+  eachTestSandbox((x) => (s = x));
 
   it.each(SAMPLES)('draft runtime.md "Run": a foreground run exits with the process\'s exit status and leaves nothing (%s)', (sample) => {
     const id = s.id();

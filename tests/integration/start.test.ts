@@ -3,9 +3,9 @@
 // field, v1.3.0 uses the config as it was at create ("Create": later changes have no effect).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Config } from '../../src/spec/config.ts';
-import { isRoot, leftovers, lines, NEEDS_ROOT, nsOf, probeReport, Sandbox, waitForStatus, waitForText, writeConfig } from './harness.ts';
+import { eachTestSandbox, isRoot, lines, NEEDS_ROOT, nsOf, probeReport, Sandbox, waitForStatus, waitForText, writeConfig } from './harness.ts';
 
 const SAMPLES = ['v1-basic', 'draft-basic'] as const;
 
@@ -22,14 +22,7 @@ function editConfig(bundle: string, edit: (c: Config) => void): void {
 
 describe.skipIf(!isRoot)(`start (${NEEDS_ROOT})`, () => {
   let s: Sandbox;
-  beforeEach(() => {
-    s = new Sandbox();
-  });
-  afterEach(() => {
-    const markers = s.markers();
-    expect(s.cleanup()).toEqual([]);
-    expect(markers.flatMap(leftovers)).toEqual([]);
-  });
+  eachTestSandbox((x) => (s = x));
 
   it.each(SAMPLES)('runtime.md "Start": the program MUST run in the PID namespace made at create: it is pid 1 there (%s)', async (sample) => {
     const id = s.id();

@@ -3,21 +3,14 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isRoot, leftovers, lines, NEEDS_ROOT, OCIRT, Sandbox, waitForStatus, waitForText } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { eachTestSandbox, isRoot, lines, NEEDS_ROOT, OCIRT, Sandbox, waitForStatus, waitForText } from './harness.ts';
 
 const SAMPLES = ['v1-basic', 'draft-basic'] as const;
 
 describe.skipIf(!isRoot)(`state (${NEEDS_ROOT})`, () => {
   let s: Sandbox;
-  beforeEach(() => {
-    s = new Sandbox();
-  });
-  afterEach(() => {
-    const markers = s.markers();
-    expect(s.cleanup()).toEqual([]);
-    expect(markers.flatMap(leftovers)).toEqual([]);
-  });
+  eachTestSandbox((x) => (s = x));
 
   it.each(SAMPLES)('runtime.md "State": ociVersion, id, status, pid, and bundle and bundlePath as absolute paths, with the annotations (%s)', (sample) => {
     const id = s.id();

@@ -1,18 +1,11 @@
 // draft runtime.md "Stop": every process of the container stops; without autoremove the container
 // stays (stopped) until delete; with autoremove, delete is invoked. v1.3.0 has no stop operation.
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cgroupDirsOf, cgroupPids, isAlive, isRoot, leftovers, lines, NEEDS_ROOT, Sandbox, waitFor, waitForText } from './harness.ts';
+import { describe, expect, it } from 'vitest';
+import { cgroupDirsOf, cgroupPids, eachTestSandbox, isAlive, isRoot, leftovers, lines, NEEDS_ROOT, Sandbox, waitFor, waitForText } from './harness.ts';
 
 describe.skipIf(!isRoot)(`stop (${NEEDS_ROOT})`, () => {
   let s: Sandbox;
-  beforeEach(() => {
-    s = new Sandbox();
-  });
-  afterEach(() => {
-    const markers = s.markers();
-    expect(s.cleanup()).toEqual([]);
-    expect(markers.flatMap(leftovers)).toEqual([]);
-  });
+  eachTestSandbox((x) => (s = x));
 
   /** A running container of `sample` with the probe as pid 1 and three children. */
   async function runningWithChildren(sample: string): Promise<{ id: string; pids: number[] }> {
