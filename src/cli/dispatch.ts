@@ -5,8 +5,8 @@ import { usageError } from '../errors.ts';
 import type { Runtime } from '../lifecycle/runtime.ts';
 import type { StateJson } from '../lifecycle/query.ts';
 import type { Command } from './grammar.ts';
+import { printOut as print } from './output.ts';
 
-const print = (text: string) => process.stdout.write(text.endsWith('\n') ? text : text + '\n');
 
 type CreateCommand = Extract<Command, { name: 'create' | 'run' }>;
 

@@ -2,6 +2,7 @@
 // the log file gets the error line (JSON: {"level","msg","time"}) and, with --debug, the cause chain.
 import { appendFileSync } from 'node:fs';
 import { causeChain, messageOf } from '../errors.ts';
+import { printErr } from './output.ts';
 
 export interface LogOptions {
   log?: string;
@@ -16,8 +17,8 @@ function logLine(o: LogOptions, level: string, msg: string): string {
 
 export function reportError(o: LogOptions, err: unknown): void {
   const chain = causeChain(err);
-  process.stderr.write(`ocirt: ${messageOf(err)}\n`);
-  if (o.debug) for (const line of chain.slice(1)) process.stderr.write(`  caused by ${line}\n`);
+  printErr(`ocirt: ${messageOf(err)}`);
+  if (o.debug) for (const line of chain.slice(1)) printErr(`  caused by ${line}`);
   if (!o.log) return;
   try {
     const lines = o.debug ? chain.slice(1).map((c) => logLine(o, 'debug', `caused by ${c}`)) : [];

@@ -5,6 +5,7 @@ import { defaultRoot } from '../state/root.ts';
 import { dispatch } from './dispatch.ts';
 import { parseArgs, USAGE, type Invocation } from './grammar.ts';
 import { reportError } from './log.ts';
+import { printOut } from './output.ts';
 
 const VERSION = '0.1.0';
 
@@ -14,8 +15,8 @@ function exitCodeOf(err: unknown): number {
 
 async function execute(inv: Invocation): Promise<number> {
   const c = inv.command;
-  if (c.name === 'help') return process.stdout.write(USAGE + '\n'), 0;
-  if (c.name === 'version') return process.stdout.write(`ocirt version ${VERSION}\nspec: 1.3.0 and the create/start draft (0.6.0-dev)\n`), 0;
+  if (c.name === 'help') return printOut(USAGE), 0;
+  if (c.name === 'version') return printOut(`ocirt version ${VERSION}\nspec: 1.3.0 and the create/start draft (0.6.0-dev)`), 0;
   const code = await dispatch(runtimeAt(inv.globals.root ?? defaultRoot()), c);
   if (code === undefined) throw new OciError('usage', `${c.name}: not available in this version of ocirt`);
   return code;

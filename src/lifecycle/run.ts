@@ -20,7 +20,7 @@ export async function run(rt: Runtime, o: Omit<CreateOptions, 'foreground'> & { 
     throw err;
   }
   if (o.detach) return 0;
-  const forward = (sig: NodeJS.Signals) => created.launch.child.kill(sig);
+  const forward = (sig: NodeJS.Signals) => created.launch.kill(sig);
   for (const sig of FORWARDED) process.on(sig, forward);
   const code = await created.launch.exited;
   for (const sig of FORWARDED) process.off(sig, forward);

@@ -1,14 +1,23 @@
 // The start side of the init's start socket: send the process message, then read until EOF.
 // The connection is close-on-exec in the init, so EOF with no ERROR frame means execve succeeded.
+// Under Bun, Bun.connect (~1 ms of start-up) rather than node:net (~5 ms): every `start` pays it.
 import { closeSync, openSync } from 'node:fs';
-import { createConnection } from 'node:net';
 import { join } from 'node:path';
 import { OciError } from '../errors.ts';
+import { isBun } from '../linux/ffi.ts';
+import type { StepError } from '../linux/executor.ts';
 import { START_SOCKET } from '../plan/build.ts';
 import { decodeFrames, prefixed } from '../plan/wire.ts';
-import type { StepError } from '../linux/executor.ts';
 
 const SUN_PATH_MAX = 107;
+
+interface BunSocket {
+  write(data: Uint8Array): number;
+  end(): void;
+}
+declare const Bun: {
+  connect(o: { unix: string; socket: { open(s: BunSocket): void; data(s: BunSocket, d: Uint8Array): void; close(): void; error(s: BunSocket, e: Error): void } }): Promise<unknown>;
+};
 
 /** A socket path short enough for sun_path: through /proc/self/fd when the state directory is deep. */
 function socketPath(stateDir: string): { path: string; close: () => void } {
@@ -18,18 +27,46 @@ function socketPath(stateDir: string): { path: string; close: () => void } {
   return { path: `/proc/self/fd/${fd}/${START_SOCKET}`, close: () => closeSync(fd) };
 }
 
-export function sendProcess(stateDir: string, message: Buffer): Promise<StepError | undefined> {
-  const where = socketPath(stateDir);
+/** Sends `message`, returns every byte the peer wrote before closing. */
+function exchangeBun(path: string, message: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    let buf: Buffer = Buffer.alloc(0);
-    const sock = createConnection({ path: where.path });
-    sock.on('connect', () => sock.end(prefixed(message)));
-    sock.on('data', (chunk: Buffer) => (buf = Buffer.concat([buf, chunk])));
-    sock.on('error', (err) => reject(new OciError('syscall', `connect to the container's init: ${err.message}`, err)));
-    sock.on('close', () => {
-      where.close();
-      const error = decodeFrames(buf).frames.find((f) => f.type === 'error');
-      resolve(error?.type === 'error' ? error : undefined);
-    });
+    const chunks: Buffer[] = [];
+    Bun.connect({
+      unix: path,
+      socket: {
+        open: (s) => {
+          s.write(message);
+          s.end();
+        },
+        data: (_s, d) => void chunks.push(Buffer.from(d)),
+        close: () => resolve(Buffer.concat(chunks)),
+        error: (_s, e) => reject(e),
+      },
+    }).catch(reject);
   });
+}
+
+async function exchangeNode(path: string, message: Buffer): Promise<Buffer> {
+  const { createConnection } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    const sock = createConnection({ path });
+    sock.on('connect', () => sock.end(message));
+    sock.on('data', (c: Buffer) => chunks.push(c));
+    sock.on('error', reject);
+    sock.on('close', () => resolve(Buffer.concat(chunks)));
+  });
+}
+
+export async function sendProcess(stateDir: string, message: Buffer): Promise<StepError | undefined> {
+  const where = socketPath(stateDir);
+  try {
+    const reply = await (isBun() ? exchangeBun : exchangeNode)(where.path, prefixed(message));
+    const error = decodeFrames(reply).frames.find((f) => f.type === 'error');
+    return error?.type === 'error' ? error : undefined;
+  } catch (err) {
+    throw new OciError('syscall', `connect to the container's init: ${(err as Error).message}`, err);
+  } finally {
+    where.close();
+  }
 }
