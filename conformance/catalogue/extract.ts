@@ -1,7 +1,10 @@
 // Finds every sentence with MUST or MUST NOT in the spec files the catalogue covers, with the
 // section it stands in. The spec keeps one sentence to a line (its style guide), so a line is
 // split further only where it holds several sentences; table rows (the mount options' requirement
-// column) count as sentences. A stable id: edition:file:section-slug:n (n counts within the section).
+// column) count as sentences. Some paragraphs (config-linux.md's network devices, cgroup ownership,
+// intelRdt monitoring; config.md's capabilities) are hard-wrapped instead: a line that stops
+// mid-sentence is joined with the lines that continue it before splitting, so that a sentence is
+// whole. A stable id: edition:file:section-slug:n (n counts within the section).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -46,6 +49,43 @@ export function sentencesOf(line: string): string[] {
 
 const hasMust = (s: string) => /\bMUST\b/.test(s);
 
+/** A table row, with or without a leading pipe (the mount options' table has none). */
+const isTableRow = (line: string) => /^\s*\|/.test(line) || (line.match(/\|/g) ?? []).length >= 2;
+/** A line that starts a block of its own: blank, heading, fence, list item, table row, quote, HTML, link definition. */
+const startsBlock = (line: string) =>
+  line.trim() === '' ||
+  /^\s*(#{1,6}\s|```|[*+-]\s|\d+\.\s|\||>|<|\[[^\]]+\]:)/.test(line) ||
+  isTableRow(line);
+/** A line that ends a sentence (or introduces a list or table): it is not continued by the next. */
+const endsSentence = (line: string) => /[.!?:]["'`)*\]]*\s*$/.test(line) || isTableRow(line);
+
+/**
+ * Joins hard-wrapped lines: a line that stops mid-sentence takes the following lines that carry
+ * on the same paragraph or list item (they start in lower case, a bracket, a backtick or a
+ * parenthesis), up to the end of the sentence. Lines in code blocks are left alone.
+ */
+export function joinWrapped(lines: string[]): string[] {
+  const out: string[] = [];
+  let inCode = false;
+  let open = false; // the last line of `out` stops mid-sentence
+  for (const line of lines) {
+    if (line.trimStart().startsWith('```')) {
+      inCode = !inCode;
+      open = false;
+      out.push(line);
+      continue;
+    }
+    // A capital starts a new sentence (one to a line), even where the last one lacks its full stop.
+    if (!inCode && open && !startsBlock(line) && !/^\s*[A-Z]/.test(line)) {
+      out[out.length - 1] = `${out[out.length - 1]!.trimEnd()} ${line.trim()}`;
+    } else {
+      out.push(line);
+    }
+    open = !inCode && line.trim() !== '' && !/^\s*#{1,6}\s/.test(line) && !endsSentence(out[out.length - 1]!);
+  }
+  return out;
+}
+
 export function extract(specRoot: string, f: SpecFile): MustSentence[] {
   const lines = readFileSync(join(specRoot, EDITION_DIR[f.edition], f.file), 'utf8').split('\n');
   const out: MustSentence[] = [];
@@ -54,7 +94,7 @@ export function extract(specRoot: string, f: SpecFile): MustSentence[] {
   let section = '';
   let topSection = '';
   let inCode = false;
-  for (const line of lines) {
+  for (const line of joinWrapped(lines)) {
     if (line.trimStart().startsWith('```')) inCode = !inCode;
     if (inCode) continue;
     if (/^#{1,6}\s/.test(line)) {
