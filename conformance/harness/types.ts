@@ -116,9 +116,22 @@ export interface SuiteTest {
   /** Catalogue ids the test checks; the title begins with them. */
   ids: string[];
   title: string;
+  /** The report's group (JUnit testsuite); when absent, the runner derives it from the first id (runner.ts areaOf). */
+  area?: string;
   /** The editions whose bundles the test runs with (draft bundles: ociVersion 0.6.0-dev). */
   editions: Edition[];
   run(ctx: TestContext): Promise<void>;
+}
+
+/** One test × edition, as the runner reports it (and as --runtime-tools folds a TAP assertion in). */
+export interface TestResult {
+  /** The group it is reported in: the spec area for suite tests, `runtime-tools/<program>` for folded ones. */
+  area: string;
+  /** The test's ids and title; `references` when the source gave them (runtime-tools' spec URLs). */
+  test: { ids: string[]; title: string; references?: string[] };
+  edition: Edition;
+  outcome: Outcome;
+  ms: number;
 }
 
 /** Thrown by ctx.expect, ctx.requires and driver.stop; the runner maps them to outcomes. */
