@@ -1,0 +1,40 @@
+// Every suite test, one file per spec area. The runner selects from `allTests` by edition and
+// --filter; each test's ids are the catalogue MUSTs it checks (conformance/catalogue/).
+import type { SuiteTest } from '../harness/types.ts';
+import { autoremoveTests } from './autoremove.ts';
+import { cgroupTests } from './cgroups.ts';
+import { configTests } from './config.ts';
+import { createTests } from './create.ts';
+import { deleteTests } from './delete.ts';
+import { deviceTests } from './devices.ts';
+import { errorTests } from './errors.ts';
+import { hookTests } from './hooks.ts';
+import { killTests } from './kill.ts';
+import { lifecycleTests } from './lifecycle.ts';
+import { mountTests } from './mounts.ts';
+import { namespaceTests } from './namespaces.ts';
+import { processTests } from './process.ts';
+import { runTests } from './run.ts';
+import { startTests } from './start.ts';
+import { stateTests } from './state.ts';
+import { stopTests } from './stop.ts';
+
+export const allTests: SuiteTest[] = [
+  ...stateTests,
+  ...createTests,
+  ...startTests,
+  ...runTests,
+  ...stopTests,
+  ...killTests,
+  ...deleteTests,
+  ...autoremoveTests,
+  ...errorTests,
+  ...lifecycleTests,
+  ...configTests,
+  ...processTests,
+  ...mountTests,
+  ...namespaceTests,
+  ...deviceTests,
+  ...cgroupTests,
+  ...hookTests,
+];
