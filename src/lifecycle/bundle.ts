@@ -5,6 +5,7 @@ import { specError } from '../errors.ts';
 import type { Config } from '../spec/config.ts';
 import { editionOf, type Edition } from '../spec/edition.ts';
 import { refuseUnsupported } from '../spec/unsupported.ts';
+import { checkAnnotations } from '../spec/annotations.ts';
 
 export interface Bundle {
   dir: string; // absolute
@@ -50,5 +51,6 @@ export function loadBundle(bundleArg: string | undefined): Bundle {
   const config = readConfig(dir);
   const edition = editionOf(config.ociVersion);
   refuseUnsupported(config);
+  checkAnnotations(config.annotations);
   return { dir, config, edition, rootfs: rootfsOf(dir, config) };
 }

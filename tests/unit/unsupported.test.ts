@@ -38,3 +38,17 @@ describe('config.md "Valid values" and "Extensibility"', () => {
     expect(() => refuseUnsupported(m)).toThrow(/^mounts\[0\]\.uidMappings:/);
   });
 });
+
+describe('config.md "Annotations"', async () => {
+  const { checkAnnotations } = await import('../../src/spec/annotations.ts');
+  it('accepts a map of strings, and an absent or empty one', () => {
+    expect(() => checkAnnotations(undefined)).not.toThrow();
+    expect(() => checkAnnotations({})).not.toThrow();
+    expect(() => checkAnnotations({ 'com.example.key': 'v' })).not.toThrow();
+  });
+  it('refuses an empty key, a value that is not a string, and a map that is not an object', () => {
+    expect(() => checkAnnotations({ '': 'v' })).toThrow(/a key MUST NOT be an empty string/);
+    expect(() => checkAnnotations({ k: 42 })).toThrow('annotations.k: the value must be a string');
+    expect(() => checkAnnotations(['a'])).toThrow(/must be a map/);
+  });
+});
