@@ -5,8 +5,8 @@
 // config-linux.md "Control groups"), so the harness can find, kill and remove every process and
 // cgroup of the test whatever the runtime. One bundle per container: two containers made from one
 // bundle would share its cgroup.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { bundleIo } from './driver.ts';
 import type { Bundle, Edition } from './types.ts';
 
@@ -33,6 +33,7 @@ export function makeBundle(src: BundleSource, r: BundleRequest): Bundle {
   config.linux = { ...(config.linux as object), cgroupsPath: r.cgroupsPath };
   r.edit?.(config);
   mkdirSync(r.dir, { recursive: true });
+  if (createsUserNamespace(config)) config.root.path = reachableRootfs(config.root.path, r.dir);
   const io = bundleIo(r.dir);
   const b: Bundle = {
     dir: r.dir,
@@ -44,6 +45,23 @@ export function makeBundle(src: BundleSource, r: BundleRequest): Bundle {
   b.save();
   for (const f of [io.stdout, io.stderr]) writeFileSync(f, '');
   return b;
+}
+
+function createsUserNamespace(config: Bundle['config']): boolean {
+  const ns = (config.linux as { namespaces?: Array<{ type?: string; path?: string }> } | undefined)?.namespaces;
+  return Array.isArray(ns) && ns.some((n) => n.type === 'user' && n.path === undefined);
+}
+
+/**
+ * In a new user namespace the container's root is an unprivileged host uid that must reach
+ * root.path: the shared sample rootfs may sit under a 0700 directory (a clone made by mktemp -d).
+ * So the bundle gets its own copy, in directories anyone may traverse.
+ */
+function reachableRootfs(rootfs: string, bundleDir: string): string {
+  const copy = join(bundleDir, 'rootfs');
+  cpSync(rootfs, copy, { recursive: true });
+  for (const d of [dirname(bundleDir), bundleDir]) chmodSync(d, 0o711);
+  return copy;
 }
 
 function sampleConfig(src: BundleSource, edition: Edition): Bundle['config'] {
