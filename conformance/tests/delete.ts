@@ -3,7 +3,7 @@
 // the namespaces (no process left in them), the cgroups, the state — keep what the container only
 // joined, and free the id.
 import { existsSync } from 'node:fs';
-import type { TestContext } from '../harness/types.ts';
+import type { Bundle, TestContext } from '../harness/types.ts';
 import { absent, alive, bundle, cgroupDirsOf, created, errored, LONG, namespacesOf, namespaceTypes, perEdition, probe, processesIn, started, stateOf, succeeded, survivors, until, untilStopped, type Made } from './support.ts';
 
 /** A container joining `holder`'s network and ipc namespaces by path. */
@@ -12,6 +12,13 @@ const joining = (holder: Made) => (c: { linux?: { namespaces?: Array<{ type: str
   c.linux!.namespaces = (c.linux!.namespaces ?? []).map((n) => (joined[n.type] ? { type: n.type, path: `/proc/${holder.pid}/ns/${joined[n.type]}` } : n));
 };
 
+/** What create made that delete must remove: the processes in the container's namespaces, its cgroups. */
+function footprint(ctx: TestContext, b: Bundle, pid: number) {
+  const types = namespaceTypes(b.config);
+  const procs = processesIn(ctx, namespacesOf(ctx, pid, types), namespacesOf(ctx, process.pid, types));
+  return { cgroups: cgroupDirsOf(pid), procs };
+}
+
 export const deleteTests = [
   ...perEdition(
     { draft: ['draft:runtime:delete:3', 'draft:runtime:delete:5', 'draft:runtime:lifecycle:7', 'draft:runtime:lifecycle:8'] },
@@ -19,11 +26,7 @@ export const deleteTests = [
     async (ctx: TestContext) => {
       const { b, id, pid } = await started(ctx, probe('fork', '1', 'print', 'ready', 'sleep', '600'));
       await ctx.waitForOutput(b, 'ready');
-      const types = namespaceTypes(b.config);
-      const inodes = namespacesOf(ctx, pid, types);
-      const host = namespacesOf(ctx, process.pid, types);
-      const cgroups = cgroupDirsOf(pid);
-      const procs = processesIn(ctx, inodes, host);
+      const { cgroups, procs } = footprint(ctx, b, pid);
       ctx.expect(procs.size >= 2, "the probe and its child in the container's namespaces before delete", [...procs.keys()]);
       succeeded(ctx, await ctx.driver.delete(id), 'delete of a running container');
       ctx.expect(await until(() => survivors(procs).length === 0), 'the container to be stopped and the namespaces create made to be deleted (no process left in them)', { stillRunning: survivors(procs) });
@@ -59,11 +62,7 @@ export const deleteTests = [
     async (ctx: TestContext) => {
       const { b, id, pid } = await started(ctx, probe('print', 'ready', 'wait-signal'));
       await ctx.waitForOutput(b, 'ready');
-      const types = namespaceTypes(b.config);
-      const inodes = namespacesOf(ctx, pid, types);
-      const host = namespacesOf(ctx, process.pid, types);
-      const cgroups = cgroupDirsOf(pid);
-      const procs = processesIn(ctx, inodes, host);
+      const { cgroups, procs } = footprint(ctx, b, pid);
       succeeded(ctx, await ctx.driver.kill(id, 'TERM'), 'kill TERM');
       await untilStopped(ctx, id);
       succeeded(ctx, await ctx.driver.delete(id), 'delete of a stopped container');
