@@ -6,7 +6,7 @@ import type { Runtime } from '../lifecycle/runtime.ts';
 import type { StateJson } from '../lifecycle/query.ts';
 import type { Command } from './grammar.ts';
 import { printOut as print } from './output.ts';
-
+import type { Validation } from '../spec/validate.ts';
 
 type CreateCommand = Extract<Command, { name: 'create' | 'run' }>;
 
@@ -17,6 +17,25 @@ async function createOrRun(rt: Runtime, c: CreateCommand): Promise<number> {
   if (c.name === 'run') return (await import('../lifecycle/run.ts')).run(rt, { ...o, detach: c.detach });
   await (await import('../lifecycle/create.ts')).create(rt, { ...o, foreground: false });
   return 0;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const EDITION_NAMES = { v1: 'v1.3.0', draft: 'the create/start draft' } as const;
+
+/** `ocirt validate`: every finding on stdout (text: one line each and a summary; json: one document). */
+async function validate(c: Extract<Command, { name: 'validate' }>): Promise<number> {
+  const { validateBundle } = await import('../spec/validate.ts');
+  const { findingLine } = await import('../spec/report.ts');
+  const v: Validation = validateBundle(c.bundle ?? '.');
+  const errors = v.findings.filter((f) => f.severity === 'error').length;
+  const valid = errors === 0;
+  if (c.format === 'json') print(JSON.stringify({ valid, edition: v.edition ?? null, findings: v.findings }, null, 2));
+  else {
+    const verdict = valid ? `valid for ${EDITION_NAMES[v.edition!]}` : 'invalid';
+    const counts = `${plural(errors, 'error')}, ${plural(v.findings.length - errors, 'warning')}`;
+    print([...v.findings.map(findingLine), `${c.bundle ?? '.'}: ${verdict} (${counts})`].join('\n'));
+  }
+  return valid ? 0 : 1;
 }
 
 function table(states: StateJson[]): string {
@@ -48,6 +67,13 @@ export async function dispatch(rt: Runtime, c: Command): Promise<number | undefi
     case 'list': {
       const all = (await import('../lifecycle/list.ts')).listContainers(rt);
       print(c.quiet ? all.map((s) => s.id).join('\n') : c.format === 'json' ? JSON.stringify(all) : table(all));
+      return 0;
+    }
+    case 'validate':
+      return validate(c);
+    case 'spec': {
+      const { goArch, writeSpec } = await import('../spec/template.ts');
+      writeSpec(c.bundle, { edition: c.edition, rootless: c.rootless, uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0, arch: goArch() });
       return 0;
     }
     default:

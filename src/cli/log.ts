@@ -1,7 +1,11 @@
 // --log and --log-format (ENGINES.md "Global flags"): errors always go to stderr as one plain line;
 // the log file gets the error line (JSON: {"level","msg","time"}) and, with --debug, the cause chain.
+// An invalid config's error carries every finding: --debug prints them all on stderr, and the log
+// has them too (JSON: a "findings" array on the error entry; text: one line each).
 import { appendFileSync } from 'node:fs';
 import { causeChain, messageOf } from '../errors.ts';
+import type { Finding } from '../spec/findings.ts';
+import { findingLine, findingsOf } from '../spec/report.ts';
 import { printErr } from './output.ts';
 
 export interface LogOptions {
@@ -10,19 +14,22 @@ export interface LogOptions {
   debug: boolean;
 }
 
-function logLine(o: LogOptions, level: string, msg: string): string {
+function logLine(o: LogOptions, level: string, msg: string, findings?: Finding[]): string {
   const time = new Date().toISOString();
-  return o.logFormat === 'json' ? JSON.stringify({ level, msg, time }) + '\n' : `${time} ${level} ${msg}\n`;
+  if (o.logFormat === 'json') return JSON.stringify({ level, msg, time, ...(findings ? { findings } : {}) }) + '\n';
+  return `${time} ${level} ${msg}\n` + (findings ?? []).map((f) => `${time} ${level}   ${findingLine(f)}\n`).join('');
 }
 
 export function reportError(o: LogOptions, err: unknown): void {
   const chain = causeChain(err);
+  const findings = findingsOf(err);
   printErr(`ocirt: ${messageOf(err)}`);
+  if (o.debug) for (const f of findings ?? []) printErr(`  ${findingLine(f)}`);
   if (o.debug) for (const line of chain.slice(1)) printErr(`  caused by ${line}`);
   if (!o.log) return;
   try {
     const lines = o.debug ? chain.slice(1).map((c) => logLine(o, 'debug', `caused by ${c}`)) : [];
-    appendFileSync(o.log, lines.join('') + logLine(o, 'error', messageOf(err)));
+    appendFileSync(o.log, lines.join('') + logLine(o, 'error', messageOf(err), findings));
   } catch {
     /* the log is best effort; the error is on stderr already */
   }

@@ -1,6 +1,7 @@
 // Linux mount options of config.md "Linux mount options" → mount(2) flags, propagation,
 // mount_setattr(2) recursive attributes, and the filesystem data string.
 import { specError } from '../errors.ts';
+import { REFUSED_MOUNT_OPTIONS } from '../spec/unsupported.ts';
 
 export const MS = {
   RDONLY: 0x1, NOSUID: 0x2, NODEV: 0x4, NOEXEC: 0x8, SYNCHRONOUS: 0x10, REMOUNT: 0x20, MANDLOCK: 0x40,
@@ -46,7 +47,7 @@ const RECURSIVE: Record<string, [number, number]> = {
 };
 
 /** Options ocirt does not implement yet: refused, never passed to the kernel as data. */
-const REFUSED = new Set(['tmpcopyup', 'idmap', 'ridmap']);
+const REFUSED = REFUSED_MOUNT_OPTIONS;
 
 export interface ParsedOptions {
   flags: number;

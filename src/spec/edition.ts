@@ -1,21 +1,27 @@
 // Which edition's semantics a bundle gets, and every question whose answer differs between them.
 // DESIGN.md "Two editions, chosen by the bundle"; shared/spec/README.md lists the differences.
-import { specError } from '../errors.ts';
-
 export type Edition = 'draft' | 'v1';
 
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$/;
 
-/** Below 1.0.0 (0.x, and 1.0.0 pre-releases such as 1.0.0-rc5) is the draft; 1.0.0 and above is v1.3.0. */
-export function editionOf(ociVersion: unknown): Edition {
-  if (typeof ociVersion !== 'string') throw specError('ociVersion: must be a string');
+export type EditionOf = { ok: true; edition: Edition } | { ok: false; message: string; fix: string };
+
+const FIX = 'use "1.3.0" (or "0.6.0-dev" for the create/start draft)';
+
+/**
+ * Below 1.0.0 (0.x, and 1.0.0 pre-releases such as 1.0.0-rc5) is the draft; 1.0.0 and above is
+ * v1.3.0. config.md "Specification version": ociVersion is REQUIRED and in SemVer v2.0.0 format.
+ */
+export function editionOf(ociVersion: unknown): EditionOf {
+  if (ociVersion === undefined) return { ok: false, message: 'required: the spec version the bundle is written for', fix: FIX };
+  if (typeof ociVersion !== 'string') return { ok: false, message: `must be a string, not ${ociVersion === null ? 'null' : Array.isArray(ociVersion) ? 'an array' : typeof ociVersion}`, fix: FIX };
   const m = SEMVER.exec(ociVersion);
-  if (!m) throw specError(`ociVersion: "${ociVersion}" is not SemVer 2.0.0 (config.md "Specification version")`);
+  if (!m) return { ok: false, message: `${JSON.stringify(ociVersion)} is not SemVer 2.0.0`, fix: FIX };
   const [major, minor, patch, pre] = [Number(m[1]), Number(m[2]), Number(m[3]), m[4]];
-  if (major === 0) return 'draft';
-  if (major === 1 && minor === 0 && patch === 0 && pre !== undefined) return 'draft';
-  if (major === 1) return 'v1';
-  throw specError(`ociVersion: "${ociVersion}" is newer than any edition ocirt knows (draft, 1.x)`);
+  if (major === 0) return { ok: true, edition: 'draft' };
+  if (major === 1 && minor === 0 && patch === 0 && pre !== undefined) return { ok: true, edition: 'draft' };
+  if (major === 1) return { ok: true, edition: 'v1' };
+  return { ok: false, message: `${JSON.stringify(ociVersion)} is newer than any edition ocirt knows (the draft, 1.x)`, fix: FIX };
 }
 
 /** The questions whose answers differ, in one place (runtime.md of each edition). */

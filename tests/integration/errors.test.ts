@@ -1,6 +1,8 @@
 // runtime.md "Errors": "generating an error MUST leave the state of the environment as if the
 // operation were never attempted". Every failing create, in both editions: exit 1, one line on
-// stderr naming the config field, and no state directory, cgroup or mount left.
+// stderr naming the config field, and no state directory, cgroup or mount left. Errors that
+// validation finds (spec/validate.ts: unreadable config, schema, semantic checks, refusals) come
+// before anything is made; the others (a mount the kernel refuses, a missing program) from the init.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -31,8 +33,8 @@ const CASES: Case[] = [
     },
     /^ocirt: config\.json: not valid JSON/,
   ],
-  ['root.path names no directory', edited((c) => (c.root.path = '/no/such/rootfs')), /^ocirt: root\.path: \/no\/such\/rootfs is not a directory$/],
-  ['root.path is absent', edited((c) => delete (c.root as { path?: string }).path), /^ocirt: root\.path: required$/],
+  ['root.path names no directory', edited((c) => (c.root.path = '/no/such/rootfs')), /^ocirt: root\.path: \/no\/such\/rootfs does not exist$/],
+  ['root.path is absent', edited((c) => delete (c.root as { path?: string }).path), /^ocirt: root: "path" is required$/],
   ['ociVersion is not SemVer', edited((c) => (c.ociVersion = 'one')), /^ocirt: ociVersion: "one" is not SemVer/],
   ['linux.seccomp is asked for (unsupported)', edited((c) => (c.linux!.seccomp = { defaultAction: 'SCMP_ACT_ALLOW' })), /^ocirt: linux\.seccomp: not supported by ocirt yet/],
   ['a namespace type is given twice', edited((c) => c.linux!.namespaces!.push({ type: 'uts' })), /^ocirt: linux\.namespaces\[\d+\]\.type: namespace "uts" is given twice$/],
@@ -45,12 +47,12 @@ const CASES: Case[] = [
   [
     'a namespace path does not exist',
     edited((c) => (c.linux!.namespaces = c.linux!.namespaces!.map((ns) => (ns.type === 'network' ? { type: 'network', path: '/proc/999999/ns/net' } : ns)))),
-    /^ocirt: linux\.namespaces\[\d+\]\.path \(\/proc\/999999\/ns\/net\): setns \/proc\/999999\/ns\/net: no such file or directory$/,
+    /^ocirt: linux\.namespaces\[\d+\]\.path: \/proc\/999999\/ns\/net does not exist$/,
   ],
   [
     'a namespace path is not a namespace',
     edited((c) => (c.linux!.namespaces = c.linux!.namespaces!.map((ns) => (ns.type === 'ipc' ? { type: 'ipc', path: '/proc/self/ns/net' } : ns)))),
-    /^ocirt: linux\.namespaces\[\d+\]\.path \(\/proc\/self\/ns\/net\): setns \/proc\/self\/ns\/net: invalid argument$/,
+    /^ocirt: linux\.namespaces\[\d+\]\.path: \/proc\/self\/ns\/net is a namespace of type network \(net:\[\d+\]\), not ipc$/,
   ],
   ['args[0] names a missing file', edited((c) => (c.process!.args = ['/bin/nosuch'])), /^ocirt: process\.args\[0\]: exec: "\/bin\/nosuch": no such file or directory$/],
 ];
