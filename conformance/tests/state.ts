@@ -2,6 +2,7 @@
 // the errors for a missing or unknown id.
 import { isAbsolute, resolve } from 'node:path';
 import { realpathSync } from 'node:fs';
+import { schemaFindings } from '../../src/spec/schema/index.ts';
 import type { StateJson, TestContext } from '../harness/types.ts';
 import { alive, created, errored, LONG, perEdition, stateOf, succeeded, untilStopped } from './support.ts';
 
@@ -13,18 +14,14 @@ const sameDir = (a: string, b: string) => {
   }
 };
 
-/** What the v1.3.0 state schema (schema/state-schema.json) requires of one state object. */
+/**
+ * What the v1.3.0 state schema requires of one state object, through the schema written from
+ * runtime.md "State" (src/spec/schema/state-v1.schema.json: spec data shared with ocirt's own
+ * validation, not runtime code), plus what a schema cannot say: bundle is an absolute path.
+ */
 function schemaProblems(s: StateJson): string[] {
-  const p: string[] = [];
-  if (typeof s.ociVersion !== 'string' || s.ociVersion === '') p.push('ociVersion is not a non-empty string');
-  if (typeof s.id !== 'string' || s.id === '') p.push('id is not a non-empty string');
-  if (typeof s.status !== 'string') p.push('status is not a string');
-  if ((s.status === 'created' || s.status === 'running') && !(Number.isInteger(s.pid) && (s.pid as number) > 0)) p.push(`pid is not a positive integer while ${s.status} (REQUIRED on Linux)`);
-  if (s.pid !== undefined && !(Number.isInteger(s.pid) && (s.pid as number) >= 0)) p.push('pid is not a non-negative integer');
-  if (typeof s.bundle !== 'string' || !isAbsolute(s.bundle)) p.push('bundle is not an absolute path');
-  if (s.annotations !== undefined && (typeof s.annotations !== 'object' || s.annotations === null || Array.isArray(s.annotations) || Object.values(s.annotations).some((v) => typeof v !== 'string'))) {
-    p.push('annotations is not a map of strings');
-  }
+  const p = schemaFindings(s, 'state-v1').map((f) => `${f.pointer || '/'}: ${f.message}`);
+  if (typeof s.bundle === 'string' && !isAbsolute(s.bundle)) p.push('bundle is not an absolute path');
   return p;
 }
 
