@@ -1,13 +1,11 @@
-// Host syscalls that Node and Bun lack, through one table of C signatures loaded two ways
-// (DESIGN.md "Process model" 1 and 3): `bun:ffi` under Bun — it works from a `bun build --compile`
-// binary anywhere, where koffi's native module is missing — and koffi under Node (vitest).
-//
-// Neither library is loaded until the first call: every ocirt invocation pays for start-up, and
-// most never need a syscall from here. Both are reached through `createRequire` with a specifier
-// held in a variable, so Bun's bundler does not try to embed koffi and Node never sees `bun:ffi`.
+// Host syscalls that Node and Bun lack, through one table of C signatures (ffi-bind.ts binds it
+// with bun:ffi under Bun and koffi under Node). Nothing is loaded until the first call: every ocirt
+// invocation pays for start-up, and most never need a syscall from here.
 
-import { createRequire } from 'node:module';
 import { OciError } from '../errors.ts';
+import { bindLibrary, isBun, type Signature } from './ffi-bind.ts';
+
+export { isBun };
 
 export const LOCK_SH = 1;
 export const LOCK_EX = 2;
@@ -18,14 +16,6 @@ const SYS_PIDFD_SEND_SIGNAL = 424; // same number on every architecture (new sys
 const SYS_PIDFD_OPEN = 434;
 const PR_SET_CHILD_SUBREAPER = 36;
 
-/** The C types used in the table, named once and translated for each backend below. */
-type CType = 'int' | 'long' | 'ulong' | 'ptr';
-
-interface Signature {
-  readonly args: readonly CType[];
-  readonly returns: CType;
-}
-
 /** Every binding, as its C prototype. Variadic functions are declared with fixed arguments. */
 const SIGNATURES = {
   flock: { args: ['int', 'int'], returns: 'int' }, // int flock(int fd, int op)
@@ -35,61 +25,24 @@ const SIGNATURES = {
 } as const satisfies Record<string, Signature>;
 
 type Name = keyof typeof SIGNATURES;
-type CFunction = (...args: number[]) => number | bigint;
 
 interface Libc {
-  readonly fn: Record<Name, CFunction>;
+  readonly fn: Record<Name, (...args: number[]) => number | bigint>;
   /** errno as the last call on this thread left it. */
   errno(): number;
 }
 
 const LIBC = 'libc.so.6';
 
-const BUN_TYPES: Record<CType, string> = { int: 'i32', long: 'i64', ulong: 'u64', ptr: 'ptr' };
-const KOFFI_TYPES: Record<CType, string> = { int: 'int', long: 'long', ulong: 'unsigned long', ptr: 'int *' };
-
-interface BunFfi {
-  dlopen(path: string, defs: Record<string, { args: string[]; returns: string }>): { symbols: Record<string, CFunction> };
-  read: { i32(ptr: number | bigint, offset?: number): number };
-}
-
-interface Koffi {
-  load(path: string): { func(name: string, result: string, args: string[]): CFunction };
-  errno(): number;
-}
-
-export const isBun = (): boolean => typeof process !== 'undefined' && typeof process.versions.bun === 'string';
-
-function loadBun(): Libc {
-  const specifier = 'bun:ffi';
-  const ffi = createRequire(import.meta.url)(specifier) as BunFfi;
-  const defs: Record<string, { args: string[]; returns: string }> = {};
-  for (const [name, sig] of Object.entries(SIGNATURES) as [Name, Signature][]) {
-    defs[name] = { args: sig.args.map((t) => BUN_TYPES[t]), returns: BUN_TYPES[sig.returns] };
-  }
-  const { symbols } = ffi.dlopen(LIBC, defs);
-  const fn = symbols as Record<Name, CFunction>;
-  return { fn, errno: () => ffi.read.i32(fn.__errno_location() as number, 0) };
-}
-
-function loadKoffi(): Libc {
-  const specifier = 'koffi';
-  const koffi = createRequire(import.meta.url)(specifier) as Koffi;
-  const lib = koffi.load(LIBC);
-  const fn = {} as Record<Name, CFunction>;
-  for (const [name, sig] of Object.entries(SIGNATURES) as [Name, Signature][]) {
-    fn[name] = lib.func(name, KOFFI_TYPES[sig.returns], sig.args.map((t) => KOFFI_TYPES[t]));
-  }
-  // koffi.errno() reads the thread's errno like __errno_location, without decoding a pointer.
-  return { fn, errno: () => koffi.errno() };
-}
-
 let libc: Libc | undefined;
 
 function load(): Libc {
   if (libc === undefined) {
     try {
-      libc = isBun() ? loadBun() : loadKoffi();
+      const b = bindLibrary(LIBC, SIGNATURES);
+      const fn = b.fn as Libc['fn'];
+      // koffi.errno() reads the thread's errno like __errno_location, without decoding a pointer.
+      libc = { fn, errno: b.kind === 'bun' ? () => b.ffi.read.i32(fn.__errno_location(), 0) : () => b.koffi.errno() };
     } catch (err) {
       throw new OciError('internal', `cannot load ${isBun() ? 'bun:ffi' : 'koffi'} for ${LIBC}`, err);
     }

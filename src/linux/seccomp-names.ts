@@ -1,28 +1,18 @@
 // libseccomp's name tables (libseccomp.so.2), for the semantic checks of linux.seccomp: is a syscall
 // name or an architecture one the host's libseccomp can turn into a number? One table of C
-// signatures loaded two ways, as in ffi.ts (DESIGN.md "Process model" 1 and 3): `bun:ffi` under
+// signatures, bound by ffi-bind.ts as ffi.ts is (DESIGN.md "Process model" 1 and 3): `bun:ffi` under
 // Bun, which works from a `bun build --compile` binary, and koffi under Node (vitest).
 //
-// ffi.ts binds libc only (one library, integer arguments); these take C strings and live in
-// another library, so they have their own small table here. Nothing is loaded until the first
+// ffi-bind.ts binds the table. Nothing is loaded until the first
 // question, and a host without libseccomp gets `undefined`, never an exception: validation must
 // not fail because a library is missing.
 
-import { createRequire } from 'node:module';
-import { isBun } from './ffi.ts';
+import { bindLibrary, type CFunction, type Signature } from './ffi-bind.ts';
 
 const LIBSECCOMP = 'libseccomp.so.2';
 
 /** __NR_SCMP_ERROR: seccomp_syscall_resolve_name's answer for a name it does not know. */
 const NR_SCMP_ERROR = -1;
-
-/** The C types used in the table: `cstring` is a NUL-terminated `const char *` argument. */
-type CType = 'int' | 'uint' | 'cstring' | 'ptr';
-
-interface Signature {
-  readonly args: readonly CType[];
-  readonly returns: CType;
-}
 
 const SIGNATURES = {
   seccomp_syscall_resolve_name: { args: ['cstring'], returns: 'int' }, // int (const char *name)
@@ -31,20 +21,6 @@ const SIGNATURES = {
 } as const satisfies Record<string, Signature>;
 
 type Name = keyof typeof SIGNATURES;
-type CFunction = (...args: unknown[]) => unknown;
-
-const BUN_TYPES: Record<CType, string> = { int: 'i32', uint: 'u32', cstring: 'ptr', ptr: 'ptr' };
-const KOFFI_TYPES: Record<CType, string> = { int: 'int', uint: 'uint32_t', cstring: 'const char *', ptr: 'const void *' };
-
-interface BunFfi {
-  dlopen(path: string, defs: Record<string, { args: string[]; returns: string }>): { symbols: Record<string, CFunction> };
-  read: { u32(ptr: unknown, offset?: number): number };
-}
-
-interface Koffi {
-  load(path: string): { func(name: string, result: string, args: string[]): CFunction };
-  decode(ptr: unknown, type: string, len: number): ArrayLike<number>;
-}
 
 interface Backend {
   fn: Record<Name, CFunction>;
@@ -54,30 +30,15 @@ interface Backend {
   uints(ptr: unknown, len: number): number[];
 }
 
-function loadBun(): Backend {
-  const specifier = 'bun:ffi';
-  const ffi = createRequire(import.meta.url)(specifier) as BunFfi;
-  const defs: Record<string, { args: string[]; returns: string }> = {};
-  for (const [name, sig] of Object.entries(SIGNATURES) as [Name, Signature][]) {
-    defs[name] = { args: sig.args.map((t) => BUN_TYPES[t]), returns: BUN_TYPES[sig.returns] };
+function load(): Backend {
+  const b = bindLibrary(LIBSECCOMP, SIGNATURES);
+  if (b.kind === 'bun') {
+    const { ffi } = b;
+    // bun:ffi passes a Buffer as a pointer to its bytes
+    return { fn: b.fn, cstring: (s) => Buffer.from(s + '\0'), uints: (ptr, len) => Array.from({ length: len }, (_, i) => ffi.read.u32(ptr, 4 * i)) };
   }
-  const { symbols } = ffi.dlopen(LIBSECCOMP, defs);
-  return {
-    fn: symbols as Record<Name, CFunction>,
-    cstring: (s) => Buffer.from(s + '\0'), // bun:ffi passes a Buffer as a pointer to its bytes
-    uints: (ptr, len) => Array.from({ length: len }, (_, i) => ffi.read.u32(ptr, 4 * i)),
-  };
-}
-
-function loadKoffi(): Backend {
-  const specifier = 'koffi';
-  const koffi = createRequire(import.meta.url)(specifier) as Koffi;
-  const lib = koffi.load(LIBSECCOMP);
-  const fn = {} as Record<Name, CFunction>;
-  for (const [name, sig] of Object.entries(SIGNATURES) as [Name, Signature][]) {
-    fn[name] = lib.func(name, KOFFI_TYPES[sig.returns], sig.args.map((t) => KOFFI_TYPES[t]));
-  }
-  return { fn, cstring: (s) => s, uints: (ptr, len) => Array.from(koffi.decode(ptr, 'unsigned int', len)) };
+  const { koffi } = b;
+  return { fn: b.fn, cstring: (s) => s, uints: (ptr, len) => Array.from(koffi.decode(ptr, 'unsigned int', len)) };
 }
 
 export interface SeccompNames {
@@ -95,7 +56,7 @@ let loaded: SeccompNames | null | undefined; // null: tried, and it cannot be lo
 export function seccompNames(): SeccompNames | undefined {
   if (loaded === undefined) {
     try {
-      loaded = wrap(isBun() ? loadBun() : loadKoffi());
+      loaded = wrap(load());
     } catch {
       loaded = null;
     }
