@@ -9,7 +9,8 @@
 // someone reads it and decides. catalogue.json is the only place annotations are written: edit
 // them there, then run this script again to check nothing else moved.
 //
-// The spec texts are found at ../shared/spec beside the repository, or at $OCI_SPEC_DIR.
+// The spec texts are the repository's own spec/ (spec/SOURCE.md says where they come from), or
+// $OCI_SPEC_DIR when set.
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +19,7 @@ import { levelOf, NOT_REVIEWED, type CatalogueEntry } from '../conformance/catal
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const CATALOGUE_JSON = join(repo, 'conformance', 'catalogue', 'catalogue.json');
-export const specDir = () => process.env.OCI_SPEC_DIR ?? resolve(repo, '..', 'shared', 'spec');
+export const specDir = () => process.env.OCI_SPEC_DIR ?? join(repo, 'spec');
 
 export interface Generated {
   entries: CatalogueEntry[];

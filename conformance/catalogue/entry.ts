@@ -7,7 +7,7 @@ export interface CatalogueEntry {
   /** edition:file-stem:section-slug:n, as extract.ts makes it. */
   id: string;
   edition: Edition;
-  /** Relative to shared/spec/: `draft/runtime.md`, `v1.3.0/config-linux.md`. */
+  /** Relative to spec/: `draft/runtime.md`, `v1.3.0/config-linux.md`. */
   file: string;
   section: string;
   /** Verbatim (list marker and surrounding space trimmed; hard-wrapped lines joined by one space). */

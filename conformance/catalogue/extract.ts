@@ -12,7 +12,7 @@ export type Edition = 'draft' | 'v1';
 
 export interface SpecFile {
   edition: Edition;
-  file: string; // relative to shared/spec/<edition dir>/
+  file: string; // relative to spec/<edition dir>/
   /** Only these top-level (##) sections, by their title; all when absent. */
   sections?: string[];
 }

@@ -1,5 +1,5 @@
 // A catalogue id → where its sentence is in the spec, as a GitHub-style anchor into the file under
-// shared/spec/ ("v1.3.0/runtime.md#query-state"): the `reference` runtime-tools' diagnostics carry.
+// spec/ ("v1.3.0/runtime.md#query-state"): the `reference` runtime-tools' diagnostics carry.
 import { entryById } from '../catalogue/index.ts';
 import type { ReferenceOf } from './common.ts';
 

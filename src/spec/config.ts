@@ -1,5 +1,5 @@
 // The parts of config.json (draft and v1.3.0) that ocirt reads. Shapes follow
-// shared/spec/v1.3.0/config.md and config-linux.md; the draft's differences are noted.
+// spec/v1.3.0/config.md and config-linux.md; the draft's differences are noted.
 
 export interface Mount {
   destination: string;

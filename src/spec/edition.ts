@@ -1,5 +1,5 @@
 // Which edition's semantics a bundle gets, and every question whose answer differs between them.
-// DESIGN.md "Two editions, chosen by the bundle"; shared/spec/README.md lists the differences.
+// DESIGN.md "Two editions, chosen by the bundle"; spec/README.md lists the differences.
 export type Edition = 'draft' | 'v1';
 
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$/;

@@ -24,7 +24,7 @@ vi.mock('ajv/dist/standalone/index.js', () => (loaded.modules.push('ajv/dist/sta
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SCHEMA_DIR = join(repo, 'src', 'spec', 'schema');
-const specDir = process.env.OCI_SPEC_DIR ?? resolve(repo, '..', 'shared', 'spec');
+const specDir = process.env.OCI_SPEC_DIR ?? join(repo, 'spec');
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 const readJson = (path: string): Json => JSON.parse(readFileSync(path, 'utf8'));

@@ -1,5 +1,5 @@
 // Schema findings: config.json and state JSON checked against the JSON Schemas beside this file,
-// written from shared/spec/ (config.md, config-linux.md, runtime.md "State" of each edition).
+// written from spec/ (config.md, config-linux.md, runtime.md "State" of each edition).
 // The validators are ajv's standalone code, compiled at build time by scripts/compile-schemas.ts
 // into generated/ (npm run build:schemas): nothing here compiles a schema, and nothing imports ajv
 // itself, only its small runtime helpers.
@@ -21,7 +21,7 @@ export type SchemaKind = 'config-v1' | 'config-draft' | 'state-v1' | 'state-draf
 interface Compiled {
   validate: ValidateFunction;
   references: ReferenceNode;
-  editionDir: string; // the directory under shared/spec/ the descriptions' files are in
+  editionDir: string; // the directory under spec/ the descriptions' files are in
 }
 
 const SCHEMAS: Record<SchemaKind, Compiled> = {
