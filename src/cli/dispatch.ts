@@ -5,7 +5,8 @@ import { usageError } from '../errors.ts';
 import type { Runtime } from '../lifecycle/runtime.ts';
 import type { StateJson } from '../lifecycle/query.ts';
 import type { Command } from './grammar.ts';
-import { printOut as print } from './output.ts';
+import { escapeControls } from './escape.ts';
+import { printLines, printOut as print } from './output.ts';
 import type { Validation } from '../spec/validate.ts';
 
 type CreateCommand = Extract<Command, { name: 'create' | 'run' }>;
@@ -33,15 +34,16 @@ async function validate(c: Extract<Command, { name: 'validate' }>): Promise<numb
   else {
     const verdict = valid ? `valid for ${EDITION_NAMES[v.edition!]}` : 'invalid';
     const counts = `${plural(errors, 'error')}, ${plural(v.findings.length - errors, 'warning')}`;
-    print([...v.findings.map(findingLine), `${c.bundle ?? '.'}: ${verdict} (${counts})`].join('\n'));
+    printLines([...v.findings.map(findingLine), `${c.bundle ?? '.'}: ${verdict} (${counts})`]);
   }
   return valid ? 0 : 1;
 }
 
-function table(states: StateJson[]): string {
-  const rows = [['ID', 'PID', 'STATUS', 'BUNDLE', 'CREATED', 'OWNER'], ...states.map((s) => [s.id, String(s.pid), s.status, s.bundle, s.created, s.owner])];
+/** `list`'s rows, one line each: cells are escaped before they are measured (a bundle path may hold a newline). */
+function table(states: StateJson[]): string[] {
+  const rows = [['ID', 'PID', 'STATUS', 'BUNDLE', 'CREATED', 'OWNER'], ...states.map((s) => [s.id, String(s.pid), s.status, s.bundle, s.created, s.owner].map(escapeControls))];
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('   ').trimEnd()).join('\n');
+  return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('   ').trimEnd());
 }
 
 export async function dispatch(rt: Runtime, c: Command): Promise<number | undefined> {
@@ -66,7 +68,7 @@ export async function dispatch(rt: Runtime, c: Command): Promise<number | undefi
       return 0;
     case 'list': {
       const all = (await import('../lifecycle/list.ts')).listContainers(rt);
-      print(c.quiet ? all.map((s) => s.id).join('\n') : c.format === 'json' ? JSON.stringify(all) : table(all));
+      print(c.quiet ? all.map((s) => escapeControls(s.id)).join('\n') : c.format === 'json' ? JSON.stringify(all) : table(all).join('\n'));
       return 0;
     }
     case 'validate':

@@ -2,10 +2,14 @@
 // the log file gets the error line (JSON: {"level","msg","time"}) and, with --debug, the cause chain.
 // An invalid config's error carries every finding: --debug prints them all on stderr, and the log
 // has them too (JSON: a "findings" array on the error entry; text: one line each).
+// Every message is escaped to one line (escape.ts) on stderr and in the text log. The JSON log's
+// "msg" is that same escaped line, so it is the stderr line without "ocirt: " for an engine that
+// prints it; its "findings" stay the exact data (pointer, message) as `validate --format json` gives.
 import { appendFileSync } from 'node:fs';
 import { causeChain, messageOf } from '../errors.ts';
 import type { Finding } from '../spec/findings.ts';
 import { findingLine, findingsOf } from '../spec/report.ts';
+import { escapeControls } from './escape.ts';
 import { printErr } from './output.ts';
 
 export interface LogOptions {
@@ -14,10 +18,11 @@ export interface LogOptions {
   debug: boolean;
 }
 
-function logLine(o: LogOptions, level: string, msg: string, findings?: Finding[]): string {
+function logLine(o: LogOptions, level: string, message: string, findings?: Finding[]): string {
   const time = new Date().toISOString();
+  const msg = escapeControls(message);
   if (o.logFormat === 'json') return JSON.stringify({ level, msg, time, ...(findings ? { findings } : {}) }) + '\n';
-  return `${time} ${level} ${msg}\n` + (findings ?? []).map((f) => `${time} ${level}   ${findingLine(f)}\n`).join('');
+  return `${time} ${level} ${msg}\n` + (findings ?? []).map((f) => `${time} ${level}   ${escapeControls(findingLine(f))}\n`).join('');
 }
 
 export function reportError(o: LogOptions, err: unknown): void {

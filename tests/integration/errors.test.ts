@@ -3,7 +3,7 @@
 // stderr naming the config field, and no state directory, cgroup or mount left. Errors that
 // validation finds (spec/validate.ts: unreadable config, schema, semantic checks, refusals) come
 // before anything is made; the others (a mount the kernel refuses, a missing program) from the init.
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Config } from '../../src/spec/config.ts';
@@ -95,5 +95,56 @@ describe.skipIf(!isRoot)(`failing create leaves nothing (${NEEDS_ROOT})`, () => 
     const r = s.create(s.bundle('v1-basic'), id);
     expect(r.code, r.stderr).toBe(0);
     expect(s.state(id).status).toBe('created');
+  });
+});
+
+// CONTRIBUTING.md "Errors": the message is one line. A config value with a newline, an escape
+// sequence or U+2028 goes into it escaped (src/cli/escape.ts), on stderr and in both logs.
+const CONTROL = 'no\nsuch\x1b[31m\u2028x';
+const ESCAPED = 'no\\nsuch\\x1b[31m\\u2028x';
+
+describe.skipIf(!isRoot)(`control characters in a config value stay escaped in the one-line error (${NEEDS_ROOT})`, () => {
+  let s: Sandbox;
+  eachTestSandbox((x) => (s = x));
+
+  const ESCAPE_CASES = [
+    ['the init fails (process.args[0])', (c: Config) => (c.process!.args = [`/bin/${CONTROL}`]), `process.args[0]: exec: "/bin/${ESCAPED}": no such file or directory`],
+    ['validation fails (root.path)', (c: Config) => (c.root.path = `/${CONTROL}`), `root.path: /${ESCAPED} does not exist`],
+  ] as const;
+
+  it.each(ESCAPE_CASES)('when %s, stderr is exactly one line with \\n, \\x1b and \\u2028 escapes; so is the text log, and the JSON log has the same msg', (_what, edit, message) => {
+    const id = s.id();
+    const bundle = s.bundle('v1-basic', edit);
+    const before = hostMountPoints();
+    const text = s.file('log.txt');
+    const r = s.ocirt(['--log', text, 'create', '--bundle', bundle, id], { stdout: s.file('out') });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`ocirt: ${message}\n`);
+    // The text log: the error line, then (for findings) one line each; every one is an entry of its own.
+    const logged = readFileSync(text, 'utf8').split('\n');
+    expect(logged.pop()).toBe('');
+    expect(logged[0]!.replace(/^\S+ /, '')).toBe(`error ${message}`);
+    for (const l of logged) {
+      expect(l).toMatch(/^\d{4}-\S+ error /);
+      expect(l).toContain(ESCAPED);
+    }
+    const json = s.file('log.json');
+    const j = s.ocirt(['--log', json, '--log-format', 'json', 'create', '--bundle', bundle, id], { stdout: s.file('out') });
+    expect(j.stderr).toBe(r.stderr);
+    const entries = lines(readFileSync(json, 'utf8'));
+    expect(entries).toHaveLength(1);
+    expect((JSON.parse(entries[0]!) as { msg: string }).msg).toBe(message);
+    expect(madeFor(s, id, before)).toEqual([]);
+  });
+
+  it('ocirt validate: a mount destination with control characters gives one line per finding on stdout', () => {
+    const bundle = s.bundle('v1-basic', (c) => c.mounts!.push({ destination: `tmp/${CONTROL}`, type: 'tmpfs', source: 'tmpfs' }));
+    const r = s.ocirt(['validate', '--bundle', bundle]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout.split('\n')).toEqual([
+      `warning: /mounts/7/destination: a relative path is deprecated: it is taken as relative to "/" (v1.3.0/config.md "Mounts"); fix: use "/tmp/${ESCAPED}"`,
+      `${bundle}: valid for v1.3.0 (0 errors, 1 warning)`,
+      '',
+    ]);
   });
 });
