@@ -1,5 +1,6 @@
 // Checks of config-linux.md "Namespaces", "User namespace mappings" and "Offset for Time Namespace".
-import { closeSync, openSync, readlinkSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readlinkSync, statfsSync } from 'node:fs';
+import { ioctlNamespaceType, mountedNamespaceType, NSFS_MAGIC, parseNsfsName } from '../../linux/nstype.ts';
 import type { Edition } from '../edition.ts';
 import {
   addNamespace, entries, Findings, int, isAbsolutePath, isJoined, namespaceEntries, namespaceOf, obj, objAt, q, str,
@@ -44,26 +45,53 @@ export const namespaceDuplicates: Check = (c, ctx) => {
 /** O_PATH (x86-64, arm64, riscv64 and most others): open without reading, so a device or FIFO is not touched. */
 const O_PATH = 0o10000000;
 
-type NamespaceFile = { kind: 'missing' } | { kind: 'error'; code: string } | { kind: 'other' } | { kind: 'namespace'; nsfs: string; link: string };
+type NamespaceFile =
+  | { kind: 'missing' }
+  | { kind: 'error'; code: string }
+  | { kind: 'other' }
+  /** nsfs: the name nsfs gives its type ("net"), unless nothing could tell it; link as nsfs names it: `net:[4026531840]` */
+  | { kind: 'namespace'; nsfs: string | undefined; link: string };
+
+const errCode = (err: unknown) => (err as NodeJS.ErrnoException).code ?? String(err);
+
+/** The namespace type by ioctl(NS_GET_NSTYPE) on a readable fd, reopened from the O_PATH one (nsfs files open without side effects). */
+function typeByIoctl(fdPath: string): string | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(fdPath, 'r');
+    return ioctlNamespaceType(fd);
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
 
 /**
- * What `path` is: opened (O_PATH), its /proc/self/fd link names the namespace as nsfs does
- * (`net:[4026531840]`) for /proc/<pid>/ns/* and for a bind mount of one (/run/netns/x) alike.
+ * What `path` is. Opened with O_PATH, so nothing but a namespace file is ever read; it is one when its
+ * filesystem is nsfs (statfs f_type NSFS_MAGIC): /proc/<pid>/ns/* (magic links, followed) and a bind
+ * mount of one (/run/netns/x) alike. The type is asked of the kernel (NS_GET_NSTYPE, src/linux/nstype.ts);
+ * without FFI, the /proc/self/fd link names it for a /proc/<pid>/ns file (`net:[4026531840]`), and
+ * /proc/self/mountinfo's root field for a bind mount (whose fd link is the mount point's path).
+ * `typeOf` stands in for the ioctl in tests.
  */
-export function namespaceFile(path: string): NamespaceFile {
+export function namespaceFile(path: string, typeOf: (fdPath: string) => string | undefined = typeByIoctl): NamespaceFile {
   let fd: number;
   try {
     fd = openSync(path, O_PATH);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? String(err);
+    const code = errCode(err);
     return code === 'ENOENT' || code === 'ENOTDIR' ? { kind: 'missing' } : { kind: 'error', code };
   }
   try {
-    const link = readlinkSync(`/proc/self/fd/${fd}`);
-    const m = /^([a-z_]+):\[\d+\]$/.exec(link);
-    return m ? { kind: 'namespace', nsfs: m[1]!, link } : { kind: 'other' };
+    const fdPath = `/proc/self/fd/${fd}`;
+    if (statfsSync(fdPath).type !== NSFS_MAGIC) return { kind: 'other' };
+    const inode = fstatSync(fd).ino;
+    const link = readlinkSync(fdPath);
+    const nsfs = typeOf(fdPath) ?? parseNsfsName(link)?.[0] ?? mountedNamespaceType(link, inode);
+    return { kind: 'namespace', nsfs, link: `${nsfs ?? 'nsfs'}:[${inode}]` };
   } catch (err) {
-    return { kind: 'error', code: (err as NodeJS.ErrnoException).code ?? String(err) };
+    return { kind: 'error', code: errCode(err) };
   } finally {
     closeSync(fd);
   }
@@ -93,6 +121,7 @@ export const namespacePaths: Check = (c, ctx) => {
     if (file.kind === 'missing') out.error(at, 'namespaces', `${path} does not exist`, fix);
     else if (file.kind === 'error') out.error(at, 'namespaces', `cannot open ${path}: ${file.code}`);
     else if (file.kind === 'other') out.error(at, 'namespaces', `${path} is not a namespace file`, fix);
+    else if (file.nsfs === undefined) out.warning(at, 'namespaces', `cannot tell which type of namespace ${path} (${file.link}) is: it is not checked to be ${ns.type}`);
     else if (file.nsfs !== wanted) {
       out.error(at, 'namespaces', `${path} is a namespace of type ${OCI_NAME[file.nsfs] ?? file.nsfs} (${file.link}), not ${ns.type}`, fix);
     }
