@@ -1,7 +1,8 @@
 // Runs the static probe on the host, where its answers can be compared with what the test sees.
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { constants, hostname, tmpdir } from 'node:os';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { constants, hostname, machine, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -181,6 +182,158 @@ describe('probe actions', () => {
     }
   });
 });
+
+/** Every line of stdout as JSON, after checking that the probe succeeded. */
+function lines(result: SpawnSyncReturns<string>): any[] {
+  expect(result.status, result.stderr).toBe(0);
+  return result.stdout.trimEnd().split('\n').map((line) => JSON.parse(line));
+}
+
+describe('probe observation actions', () => {
+  let work: string;
+  beforeAll(() => {
+    work = mkdtempSync(join(tmpdir(), 'ocirt-probe-obs-'));
+  });
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it('stat PATH gives type, permission bits, owner and device numbers, following symlinks', () => {
+    const file = join(work, 'stat-file');
+    writeFileSync(file, 'x');
+    chmodSync(file, 0o640);
+    const fifo = join(work, 'stat-fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    symlinkSync('/dev/null', join(work, 'stat-link'));
+    const [f, d, n, p, l, missing] = lines(run(['stat', file, 'stat', work, 'stat', '/dev/null', 'stat', fifo, 'stat', join(work, 'stat-link'), 'stat', join(work, 'absent')]));
+    expect(f).toEqual({ path: file, type: 'file', mode: 0o640, uid: process.getuid!(), gid: process.getgid!(), major: 0, minor: 0 });
+    expect(d).toMatchObject({ type: 'dir', mode: 0o700 });
+    expect(n).toMatchObject({ path: '/dev/null', type: 'char', major: 1, minor: 3 });
+    expect(p).toMatchObject({ type: 'fifo' });
+    expect(l).toMatchObject({ type: 'char', major: 1, minor: 3 });
+    expect(missing).toEqual({ path: join(work, 'absent'), errno: constants.errno.ENOENT });
+  });
+
+  it('read PATH gives the bytes, escaping what is not printable ASCII, or the errno', () => {
+    const file = join(work, 'read-file');
+    writeFileSync(file, Buffer.from([0x00, 0x41, 0xff, 0x0a, 0x22]));
+    const [r, missing, dir, proc] = lines(run(['read', file, 'read', join(work, 'absent'), 'read', work, 'read', '/proc/sys/kernel/ostype']));
+    expect(r).toEqual({ path: file, bytes: 5, text: '\u0000A\u00ff\n"' });
+    expect(missing).toEqual({ path: join(work, 'absent'), errno: constants.errno.ENOENT });
+    expect(dir).toEqual({ path: work, errno: constants.errno.EISDIR });
+    expect(proc).toMatchObject({ text: readFileSync('/proc/sys/kernel/ostype', 'utf8') });
+  });
+
+  it('attempt-write PATH TEXT writes like write, and reports the errno instead of failing', () => {
+    const file = join(work, 'attempted');
+    const result = run(['attempt-write', file, 'hello', 'attempt-write', join(work, 'absent/x'), 'hi', 'attempt-write', work, 'hi']);
+    expect(lines(result)).toEqual([
+      { path: file, errno: 0 },
+      { path: join(work, 'absent/x'), errno: constants.errno.ENOENT },
+      { path: work, errno: constants.errno.EISDIR },
+    ]);
+    expect(readFileSync(file, 'utf8')).toBe('hello');
+  });
+
+  it('syscall NAME ARGS makes the raw system call and gives its result and errno', () => {
+    const dir = join(work, 'made-by-syscall');
+    const result = run(
+      ['syscall', 'umask', '027', 'syscall', 'umask', '0x12', 'syscall', 'getpid', 'syscall', 'getcwd', 'syscall', 'uname'].concat(
+        ['syscall', 'personality', '0xffffffff', 'syscall', 'getpriority', '0', '0'],
+        ['syscall', 'mkdir', dir, '0755', 'syscall', 'mkdir', dir, '0755', 'syscall', 'chmod', dir, '0700', 'syscall', 'chmod', join(work, 'absent'), '0700'],
+      ),
+      { cwd: work },
+    );
+    const [, umask, pid, cwd, uname, persona, priority, made, again, chmod, missing] = lines(result);
+    expect(umask).toEqual({ syscall: 'umask', ret: 0o27, errno: 0 });
+    expect(pid).toEqual({ syscall: 'getpid', ret: result.pid, errno: 0 });
+    expect(cwd).toEqual({ syscall: 'getcwd', ret: realpathSync(work).length + 1, errno: 0 });
+    expect(uname).toEqual({ syscall: 'uname', ret: 0, errno: 0 });
+    expect(persona).toEqual({ syscall: 'personality', ret: 0, errno: 0 });
+    expect(priority).toMatchObject({ syscall: 'getpriority', errno: 0 });
+    expect([made, again]).toEqual([
+      { syscall: 'mkdir', ret: 0, errno: 0 },
+      { syscall: 'mkdir', ret: -1, errno: constants.errno.EEXIST },
+    ]);
+    expect(chmod).toEqual({ syscall: 'chmod', ret: 0, errno: 0 });
+    expect(missing).toEqual({ syscall: 'chmod', ret: -1, errno: constants.errno.ENOENT });
+  });
+
+  it('syscall32 NAME ARGS makes the i386 system call (or reports ENOSYS without ia32 emulation)', () => {
+    const result = run(['syscall32', 'getpid', 'syscall32', 'umask', '022', 'syscall32', 'umask', '022']);
+    const [pid, , umask] = lines(result);
+    if (pid.errno === constants.errno.ENOSYS) return;
+    expect(pid).toEqual({ syscall: 'getpid', ret: result.pid, errno: 0 });
+    expect(umask).toEqual({ syscall: 'umask', ret: 0o22, errno: 0 });
+  });
+
+  it.each([[['syscall', 'nope']], [['syscall']], [['syscall', 'umask']], [['syscall', 'umask', 'x']], [['syscall', 'umask', '-1']], [['syscall32', 'getcwd']], [['syscall', 'mkdir', '/x']], [['listen', '/x']], [['listen', '/x', '0']], [['listen', `/${'x'.repeat(120)}`, '1']]])(
+    'rejects bad arguments %j with exit 2 and no output',
+    (args) => {
+      const result = run(['print', 'first', ...args]);
+      expect(result.status).toBe(2);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(/^probe: /);
+    },
+  );
+
+  it('personality gives the persona and the machine uname reports', () => {
+    expect(lines(run(['personality']))).toEqual([{ persona: 0, machine: machine() }]);
+  });
+
+  it('clocks gives CLOCK_MONOTONIC, CLOCK_BOOTTIME and CLOCK_REALTIME in seconds', () => {
+    const before = Number(process.hrtime.bigint()) / 1e9;
+    const [c] = lines(run(['clocks']));
+    const after = Number(process.hrtime.bigint()) / 1e9;
+    expect(c.monotonic).toBeGreaterThanOrEqual(before - 0.001);
+    expect(c.monotonic).toBeLessThanOrEqual(after + 0.001);
+    expect(c.boottime).toBeGreaterThanOrEqual(c.monotonic - 0.001);
+    expect(Math.abs(c.realtime - Date.now() / 1000)).toBeLessThan(5);
+  });
+
+  it('netdevs lists the interfaces, sorted, with flags, MTU, MAC and addresses', () => {
+    const [devs] = lines(run(['netdevs']));
+    const names = devs.map((d: any) => d.name);
+    expect(names).toEqual([...names].sort());
+    const lo = devs.find((d: any) => d.name === 'lo');
+    expect(lo).toMatchObject({ index: 1, up: true, mtu: 65536, mac: '00:00:00:00:00:00' });
+    expect(lo.addrs).toContainEqual({ family: 'inet', address: '127.0.0.1', prefix: 8 });
+    for (const d of devs) expect(Object.keys(d)).toEqual(['name', 'index', 'flags', 'up', 'mtu', 'mac', 'addrs']);
+  });
+
+  it('listen PATH ERRNO reports each connection once the peer closes it: chunks, payload and fds', async () => {
+    const socket = join(work, 'agent.sock');
+    const child = spawn(probe, ['listen', socket, '51'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      let out = '';
+      child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+      const lineCount = (n: number) => until(() => out.split('\n').length > n);
+      await lineCount(1);
+      expect(JSON.parse(out.split('\n')[0]!)).toEqual({ listening: socket });
+      for (const payload of ['{"ociVersion":"1.3.0","fds":[]}', 'second']) {
+        await new Promise<void>((resolve, reject) => {
+          const c = createConnection(socket, () => c.end(payload));
+          c.on('close', () => resolve()).on('error', reject);
+        });
+      }
+      await lineCount(3);
+      const [first, second] = out.split('\n').slice(1, 3).map((l) => JSON.parse(l));
+      expect(first).toMatchObject({ connection: 1, closed: true, payload: '{"ociVersion":"1.3.0","fds":[]}', fds: [] });
+      expect(first.chunks.reduce((n: number, c: any) => n + c.bytes, 0)).toBe(31);
+      expect(first.chunks.every((c: any) => c.fds === 0)).toBe(true);
+      expect(second).toMatchObject({ connection: 2, closed: true, payload: 'second' });
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});
+
+/** Polls (bounded, 5 s) until f holds. */
+async function until(f: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!f()) {
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 
 /** Starts the probe, calls act once it has printed "ready", and resolves with how it ended. */
 function untilExit(args: string[], act: (child: ReturnType<typeof spawn>) => void): Promise<{ code: number | null; stdout: string }> {
