@@ -3,13 +3,15 @@
  * It knows nothing of OCI. The stages, as `ps` names them:
  *
  *   ocirt:[0:HOST]  spawned by the CLI in the host's namespaces; runs stage-0 steps, forks stage 1,
- *                   writes id maps when stage 1 asks; exits (create) or reaps the init (run)
+ *                   writes id maps when stage 1 asks, runs stage-4 steps once it has the init's
+ *                   pid; exits (create) or reaps the init (run)
  *   ocirt:[1:NS]    joins and creates namespaces, forks the init, sends its host pid, exits
  *   ocirt:[2:INIT]  pid 1 of a new PID namespace: stage-2 steps, READY, then waits on the start
  *                   socket for the process message, runs its steps and execs
  *
  * usage: ocirt-executor create|run SYNC_FD PLAN_FILE
  *        ocirt-executor watch PID START_TIME PROGRAM [ARG...]
+ *        ocirt-executor print PLAN_FILE    (parse a message and print its records: the wire's property test)
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -150,6 +152,7 @@ static int reap_init(pid_t init) {
 static int stage_host(int sync_fd, const char *plan_file, int run_mode) {
   struct message plan;
   struct context c = {.listen_fd = -1, .sync_fd = sync_fd, .inner_fd = -1, .plan = &plan};
+  for (int i = 0; i < MAX_SLOTS; i++) c.slots[i] = -1;
   char err[256];
   size_t len;
   prctl(PR_SET_NAME, "ocirt:[0:HOST]");
@@ -174,16 +177,39 @@ static int stage_host(int sync_fd, const char *plan_file, int run_mode) {
   close(pair[1]);
   c.inner_fd = pair[0];
   pid_t init = serve_stage1(&c, child);
+  c.init_pid = init;
+  if (init > 0) run_stage(&plan, 4, &c);
   close(sync_fd);
   if (c.listen_fd >= 0) close(c.listen_fd);
   if (init < 0) return 1;
   return run_mode ? reap_init(init) : 0;
 }
 
+/* One line per record: its type, then each argument as kind:hex. */
+static int print_message(const char *plan_file) {
+  size_t len;
+  char err[256];
+  struct message m;
+  unsigned char *buf = read_file(plan_file, &len);
+  if (buf == NULL) return perror("read"), 1;
+  if (parse_message(buf, len, &m, err, sizeof err) < 0) return fprintf(stderr, "%s\n", err), 1;
+  for (size_t i = 0; i < m.count; i++) {
+    const struct record *r = &m.recs[i];
+    printf("%u", r->type);
+    for (unsigned a = 0; a < r->argc; a++) {
+      printf(" %c:", r->args[a].kind);
+      for (uint32_t b = 0; b < r->args[a].len; b++) printf("%02x", r->args[a].data[b]);
+    }
+    putchar('\n');
+  }
+  return 0;
+}
+
 int main(int argc, char **argv) {
+  if (argc == 3 && strcmp(argv[1], "print") == 0) return print_message(argv[2]);
   if (argc >= 4 && (strcmp(argv[1], "create") == 0 || strcmp(argv[1], "run") == 0))
     return stage_host(atoi(argv[2]), argv[3], strcmp(argv[1], "run") == 0);
   if (argc >= 5 && strcmp(argv[1], "watch") == 0) return watch(argv[2], argv[3], argv + 4);
-  fprintf(stderr, "usage: %s create|run SYNC_FD PLAN_FILE | watch PID START_TIME PROGRAM [ARG...]\n", argv[0]);
+  fprintf(stderr, "usage: %s create|run SYNC_FD PLAN_FILE | watch PID START_TIME PROGRAM [ARG...] | print PLAN_FILE\n", argv[0]);
   return 2;
 }

@@ -1,6 +1,11 @@
 #define _GNU_SOURCE
 #include "steps.h"
 
+#include "hostns.h"
+#include "inroot.h"
+#include "mounts.h"
+#include "security.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -10,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -171,8 +178,23 @@ static int do_exec(const struct record *r, struct context *c) {
   return errno = err, -1;
 }
 
+/* set_mempolicy(2): mode | flags, then the node mask as 64-bit words (no glibc wrapper). */
+static int set_mempolicy_(const struct record *r) {
+  unsigned long mask[r->argc > 1 ? r->argc - 1 : 1];
+  for (unsigned i = 1; i < r->argc; i++) mask[i - 1] = (unsigned long)arg_i64(r, i);
+  unsigned long maxnode = (r->argc - 1) * 64;
+  return (int)syscall(SYS_set_mempolicy, (int)arg_i64(r, 0), r->argc > 1 ? mask : NULL, maxnode ? maxnode + 1 : 0);
+}
+
+/* The first string argument, for messages; by its kind, never its length (a 7-byte string is 8 bytes with its NUL). */
+static const char *first_string(const struct record *r) {
+  for (unsigned i = 0; i < r->argc; i++)
+    if (r->args[i].kind == 's') return arg_str(r, i);
+  return "";
+}
+
 int run_step(const struct record *r, struct context *c, char *what, size_t n) {
-  const char *s0 = r->argc && r->args[0].len != 8 ? arg_str(r, 0) : "";
+  const char *s0 = first_string(r);
   snprintf(what, n, "%s %s", op_name(r->type), s0);
   switch (r->type) {
   case OP_WRITE_FILE: return write_file(s0, arg_str(r, 1));
@@ -199,6 +221,28 @@ int run_step(const struct record *r, struct context *c, char *what, size_t n) {
   case OP_UMASK: umask((mode_t)arg_i64(r, 0)); return 0;
   case OP_ENV: return set_env(r, c);
   case OP_EXEC: return do_exec(r, c);
+  case OP_MKNOD_AT: snprintf(what, n, "mknod %s", s0); return mknod_at(r);
+  case OP_ATTACH_TREE: snprintf(what, n, "bind onto %s", s0); return attach_tree(r, c);
+  case OP_OPEN_TREE: snprintf(what, n, "open_tree %s", s0); return open_tree_slot(r, c);
+  case OP_MASK_PATH: snprintf(what, n, "mask %s", s0); return mask_path(r);
+  case OP_READONLY_PATH: snprintf(what, n, "make %s read-only", s0); return readonly_path(r);
+  case OP_WRITE_AT: snprintf(what, n, "write %s", s0); return write_at(r);
+  case OP_PERSONALITY: snprintf(what, n, "personality"); return personality((unsigned long)arg_i64(r, 0)) < 0 ? -1 : 0;
+  case OP_SET_MEMPOLICY: snprintf(what, n, "set_mempolicy"); return set_mempolicy_(r);
+  case OP_USERNS_FD: snprintf(what, n, "user namespace for an id-mapped mount"); return userns_fd(r, c);
+  case OP_IDMAP_MOUNT: snprintf(what, n, "id-mapped bind of %s on %s", s0, arg_str(r, 1)); return idmap_mount(r, c);
+  case OP_TMPFS_COPYUP: snprintf(what, n, "tmpfs with tmpcopyup on %s", arg_str(r, 1)); return tmpfs_copyup(r);
+  case OP_LISTENER_CONNECT: snprintf(what, n, "connect %s", s0); return listener_connect(r, c);
+  case OP_NETDEV_MOVE: snprintf(what, n, "move network device %s", s0); return netdev_move(r, c);
+  case OP_RLIMIT: snprintf(what, n, "setrlimit"); return set_rlimit(r);
+  case OP_SCHED_SETATTR: snprintf(what, n, "sched_setattr"); return set_scheduler(r);
+  case OP_IOPRIO_SET: snprintf(what, n, "ioprio_set"); return set_ioprio(r);
+  case OP_NO_NEW_PRIVS: snprintf(what, n, "prctl(PR_SET_NO_NEW_PRIVS)"); return prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+  case OP_SECCOMP_LOAD: snprintf(what, n, "load the seccomp filter"); return seccomp_load(r, c);
+  case OP_CAP_BOUNDING: snprintf(what, n, "drop bounding capabilities"); return cap_bounding(r);
+  case OP_KEEPCAPS: snprintf(what, n, "prctl(PR_SET_KEEPCAPS)"); return prctl(PR_SET_KEEPCAPS, (unsigned long)arg_i64(r, 0), 0, 0, 0);
+  case OP_CAPSET: snprintf(what, n, "capset"); return cap_set(r);
+  case OP_CAP_AMBIENT: snprintf(what, n, "raise ambient capabilities"); return cap_ambient(r);
   }
   return errno = EPROTO, -1;
 }

@@ -1,13 +1,18 @@
 /* The step operations: each is a syscall or two, knowing nothing of OCI. */
 #pragma once
 #include <stddef.h>
+#include <sys/types.h>
 #include "wire.h"
+
+#define MAX_SLOTS 64
 
 struct context {
   int listen_fd;      /* the start socket, made by LISTEN in stage 0 and inherited by the init */
   int sync_fd;        /* frames to the CLI */
   int inner_fd;       /* stage 1 <-> stage 0: id-map requests */
   char **env;         /* set by ENV, used by EXEC */
+  int slots[MAX_SLOTS]; /* fds kept by one step for a later one (protocol.ts "Slots"); -1 = empty */
+  pid_t init_pid;     /* stage 4: the init's host pid */
   const struct message *plan;
 };
 

@@ -45,7 +45,7 @@ static int check_sig(const struct record *r, const char *sig) {
       const struct arg *a = &r->args[i];
       if (a->kind != kind) return -1;
       if (kind == 'i' && a->len != 8) return -1;
-      if (kind == 's' && (a->len == 0 || a->data[a->len - 1] != '\0')) return -1;
+      if (kind == 's' && (a->len == 0 || a->data[a->len - 1] != '\0' || memchr(a->data, '\0', a->len - 1))) return -1;
     }
     if (*s == '*') break;
   }

@@ -5,8 +5,11 @@ import { basename, dirname, join } from 'node:path';
 import { cleanupAll, messageOf, OciError } from '../errors.ts';
 import { cgroupDirs, createCgroup, detectLayout, type CgroupLayout, type ContainerCgroup } from '../linux/cgroups.ts';
 import { describeStepError, launch, type Launch } from '../linux/executor.ts';
+import { hostFacts, resctrlMount } from '../linux/host-facts.ts';
+import { compileSeccomp, type CompiledSeccomp } from '../linux/seccomp-compile.ts';
+import { applyDeviceRules } from '../linux/cgroup-devices.ts';
 import { buildPlan, encodePlan, planLabels, type Plan } from '../plan/build.ts';
-import { mountDestinations, PROCESS_FILE, processMessage } from './process-message.ts';
+import { mountDestinations, PROCESS_FILE, processMessage, SECCOMP_FILE } from './process-message.ts';
 import { startTime } from '../state/liveness.ts';
 import type { StoredState } from '../state/store.ts';
 import { loadBundle, type Bundle } from './bundle.ts';
@@ -28,13 +31,15 @@ export interface Created {
 }
 
 
-function mountContext(layout: CgroupLayout) {
+/** Each hierarchy as the container's "cgroup" mount shows it, with the container's own directory in it. */
+function mountContext(layout: CgroupLayout, dirs: string[]) {
   const v1 = layout.hierarchies.filter((h) => h.version === 1);
   const v2 = layout.hierarchies.find((h) => h.version === 2);
+  const own = (mountPoint: string) => dirs.find((d) => d === mountPoint || d.startsWith(mountPoint + '/'));
   return {
     pureV2: layout.kind === 'v2',
-    v1: v1.map((h) => ({ name: basename(h.mountPoint), options: h.controllers.some((c) => c.startsWith('name=')) ? `none,${h.controllers.join(',')}` : h.controllers.join(',') })),
-    v2Mount: layout.kind === 'hybrid' && v2 ? basename(v2.mountPoint) : undefined,
+    v1: v1.map((h) => ({ name: basename(h.mountPoint), options: h.controllers.some((c) => c.startsWith('name=')) ? `none,${h.controllers.join(',')}` : h.controllers.join(','), dir: own(h.mountPoint) })),
+    v2: v2 && layout.kind !== 'v1' ? { name: basename(v2.mountPoint), options: '', dir: own(v2.mountPoint) } : undefined,
   };
 }
 
@@ -69,25 +74,40 @@ async function startInit(dir: string, plan: Plan, foreground: boolean): Promise<
   return l;
 }
 
+/** linux.seccomp compiled now, so that a bad profile fails create; its warnings are logged. */
+function seccompOf(b: Bundle, warn: (m: string) => void): CompiledSeccomp | undefined {
+  const s = b.config.linux?.seccomp;
+  if (s === undefined || s === null) return undefined;
+  const compiled = compileSeccomp(s);
+  compiled.warnings.forEach(warn);
+  return compiled;
+}
+
 export async function create(rt: Runtime, o: CreateOptions): Promise<Created> {
   rt.store.dir(o.id); // validates the id before anything is made
   const b = loadBundle(o.bundle);
   const layout = detectLayout();
   const record = cgroupDirs(layout, b.config.linux?.cgroupsPath, o.id);
   const cgroupProcs = record.dirs.map((d) => join(d, 'cgroup.procs'));
-  const plan = buildPlan({ config: b.config, rootfs: b.rootfs, bundle: b.dir, cgroupProcs, cgroup: mountContext(layout), noPivot: o.noPivot });
+  const host = { selinux: hostFacts().lsm.selinux, resctrl: resctrlMount() !== undefined };
+  const plan = buildPlan({ config: b.config, edition: b.edition, rootfs: b.rootfs, bundle: b.dir, cgroupProcs, cgroup: mountContext(layout, record.dirs), noPivot: o.noPivot, host });
+  const seccomp = seccompOf(b, rt.warn);
   // v1.3.0: the process is fixed at create time ("updates to config.json after create MUST NOT affect").
   const destinations = mountDestinations(b.config);
-  if (b.config.process) processMessage(b.config.process, b.rootfs, destinations); // fails early on a bad process
+  // Fails early on a bad process; the seccomp program is a stand-in, the real one is loaded at start.
+  if (b.config.process) processMessage({ process: b.config.process, edition: b.edition, rootfs: b.rootfs, mountDestinations: destinations, warn: rt.warn });
   // v1.3.0 config.md "Process": OPTIONAL, "REQUIRED when start is called"; start reports its absence.
   const dir = rt.store.reserve(o.id);
   let cg: ContainerCgroup | undefined;
   let l: Launch | undefined;
   try {
     const state = initialState(o.id, b, plan);
-    state.extra = { mountDestinations: destinations };
+    const listenerMetadata = (b.config.linux?.seccomp as { listenerMetadata?: string } | undefined)?.listenerMetadata;
+    state.extra = { mountDestinations: destinations, seccompFlags: seccomp?.flags, listenerSlot: plan.listenerSlot, listenerMetadata };
     rt.store.write(state);
+    if (seccomp) writeFileSync(join(dir, SECCOMP_FILE), seccomp.bpf, { mode: 0o600 });
     cg = createCgroup(record);
+    applyDeviceRules(record.dirs, b.config);
     if (b.edition === 'v1' && b.config.process) writeFileSync(join(dir, PROCESS_FILE), JSON.stringify(b.config.process), { mode: 0o600 });
     l = await startInit(dir, plan, o.foreground);
     Object.assign(state, { pid: l.pid, pidStartTime: startTime(l.pid!), phase: 'created', cgroup: cg.record });

@@ -1,24 +1,35 @@
 // The process message the init execs at start (plan/process.ts), and a create-time check that
-// args[0] exists, so that a missing program fails `create` (ENGINES.md: podman maps the message to 127).
-import { accessSync, constants, statSync } from 'node:fs';
+// args[0] exists and is executable, so that a missing program fails `create` (docs/engines.md:
+// podman maps "executable file not found" to 127 and "permission denied" to 126).
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
+import { join, posix } from 'node:path';
 import { OciError } from '../errors.ts';
-import { processSteps } from '../plan/process.ts';
+import { hostFacts } from '../linux/host-facts.ts';
+import { inRootfs } from '../plan/mounts.ts';
+import { processSteps, type SeccompLoad } from '../plan/process.ts';
 import { encodeMessage } from '../plan/wire.ts';
 import type { Config, Process } from '../spec/config.ts';
-import { posix } from 'node:path';
-import { inRootfs } from '../plan/mounts.ts';
+import type { Edition } from '../spec/edition.ts';
 
 /** v1.3.0: the process as config.json had it at create time, in the state directory. */
 export const PROCESS_FILE = 'process.json';
+/** linux.seccomp as create compiled it. */
+export const SECCOMP_FILE = 'seccomp.bpf';
 
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
-function isExecutable(path: string): boolean {
+/** 'ok', 'missing', or 'not-executable' (a file that exists but cannot be exec'd: EACCES, as execve says). */
+function programAt(path: string): 'ok' | 'missing' | 'not-executable' {
+  try {
+    if (!statSync(path).isFile()) return 'not-executable';
+  } catch {
+    return 'missing';
+  }
   try {
     accessSync(path, constants.X_OK);
-    return statSync(path).isFile();
+    return 'ok';
   } catch {
-    return false;
+    return 'not-executable';
   }
 }
 
@@ -31,19 +42,32 @@ export function checkProgram(p: Process, rootfs: string, mountDestinations: stri
   const pathVar = (p.env ?? []).find((e) => e.startsWith('PATH='))?.slice(5) ?? DEFAULT_PATH;
   const candidates = arg0.includes('/') ? [arg0] : pathVar.split(':').filter(Boolean).map((d) => `${d}/${arg0}`);
   const underMount = (c: string) => mountDestinations.some((d) => c === d || c.startsWith(d.endsWith('/') ? d : d + '/'));
-  if (candidates.some((c) => underMount(c) || isExecutable(inRootfs(rootfs, c)))) return;
-  const why = arg0.includes('/') ? 'no such file or directory' : 'executable file not found in $PATH';
+  const found = candidates.map((c) => (underMount(c) ? 'ok' : programAt(inRootfs(rootfs, c))));
+  if (found.includes('ok')) return;
+  const why = found.includes('not-executable') ? 'permission denied' : arg0.includes('/') ? 'no such file or directory' : 'executable file not found in $PATH';
   throw new OciError('spec', `process.args[0]: exec: "${arg0}": ${why}`);
 }
 
-export function processMessage(p: Process, rootfs: string, mountDestinations: string[] = []): Buffer {
-  const steps = processSteps(p);
-  checkProgram(p, rootfs, mountDestinations);
-  return encodeMessage([[3, steps]]);
+export interface ProcessMessageInput {
+  process: Process;
+  edition: Edition;
+  rootfs: string;
+  mountDestinations: string[];
+  seccomp?: SeccompLoad;
+  warn(message: string): void;
 }
 
-export function processLabels(p: Process): string[] {
-  return processSteps(p).map((s) => s.label);
+export function processMessage(i: ProcessMessageInput): { bytes: Buffer; labels: string[] } {
+  const steps = processSteps({ process: i.process, edition: i.edition, host: hostFacts(), seccomp: i.seccomp, warn: i.warn });
+  checkProgram(i.process, i.rootfs, i.mountDestinations);
+  return { bytes: encodeMessage([[3, steps]]), labels: steps.map((s) => s.label) };
+}
+
+/** The seccomp program create saved in the state directory, if the config had one. */
+export function savedSeccomp(stateDir: string, flags: number | undefined, listenerSlot: number, state: string): SeccompLoad | undefined {
+  const file = join(stateDir, SECCOMP_FILE);
+  if (flags === undefined || !existsSync(file)) return undefined;
+  return { bpf: readFileSync(file), flags, listenerSlot, state };
 }
 
 export function mountDestinations(c: Config): string[] {

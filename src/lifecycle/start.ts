@@ -1,6 +1,6 @@
 // runtime.md "Start": run the user-specified process in the container's PID namespace.
 // draft: `process` as config.json has it now, every other field ignored; v1.3.0: as it was at create.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OciError, specError, stateError } from '../errors.ts';
 import { describeStepError } from '../linux/executor.ts';
@@ -8,8 +8,8 @@ import { semantics } from '../spec/edition.ts';
 import { withLock } from '../state/lock.ts';
 import type { StoredState } from '../state/store.ts';
 import { readConfig } from './bundle.ts';
-import { PROCESS_FILE, processLabels, processMessage } from './process-message.ts';
-import { statusOf } from './query.ts';
+import { PROCESS_FILE, processMessage, savedSeccomp } from './process-message.ts';
+import { stateJson, statusOf } from './query.ts';
 import type { Runtime } from './runtime.ts';
 import { sendProcess } from './start-socket.ts';
 import type { Process } from '../spec/config.ts';
@@ -20,12 +20,31 @@ function savedProcess(rt: Runtime, s: StoredState): Process | undefined {
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Process) : undefined;
 }
 
-function processAtStart(rt: Runtime, s: StoredState): { bytes: Buffer; labels: string[] } {
+/** config-linux.md "The Container Process State": what the seccomp agent receives with the fd. */
+function listenerState(s: StoredState): string {
+  const metadata = s.extra?.listenerMetadata as string | undefined;
+  return JSON.stringify({ ociVersion: s.ociVersion, fds: ['seccompFd'], pid: s.pid, ...(metadata ? { metadata } : {}), state: stateJson(s) });
+}
+
+/** config.md "Linux Process" oomScoreAdj: set when given ("MUST NOT change" it otherwise), from the host as runc does. */
+function setOomScoreAdj(p: Process, pid: number): void {
+  if (p.oomScoreAdj === undefined) return;
+  try {
+    writeFileSync(`/proc/${pid}/oom_score_adj`, String(p.oomScoreAdj));
+  } catch (err) {
+    throw new OciError('syscall', `process.oomScoreAdj: cannot set ${p.oomScoreAdj}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, err);
+  }
+}
+
+function processAtStart(rt: Runtime, s: StoredState) {
   const p = semantics.startReadsProcessAtStart(s.edition) ? readConfig(s.bundle).process : savedProcess(rt, s);
   // v1.3.0 "Start": "This operation MUST generate an error if `process` was not set."
   if (!p) throw specError('process: not set in config.json, and start needs it');
-  const destinations = (s.extra?.mountDestinations as string[] | undefined) ?? [];
-  return { bytes: processMessage(p, s.rootfs, destinations), labels: processLabels(p) };
+  const seccomp = savedSeccomp(rt.store.dir(s.id), s.extra?.seccompFlags as number | undefined, (s.extra?.listenerSlot as number | undefined) ?? -1, listenerState(s));
+  const mountDestinations = (s.extra?.mountDestinations as string[] | undefined) ?? [];
+  // v1.3.0 create already warned about this process; the draft's is read anew.
+  const warn = semantics.startReadsProcessAtStart(s.edition) ? rt.warn : () => {};
+  return { process: p, ...processMessage({ process: p, edition: s.edition, rootfs: s.rootfs, mountDestinations, seccomp, warn }) };
 }
 
 export async function start(rt: Runtime, id: string): Promise<void> {
@@ -34,7 +53,8 @@ export async function start(rt: Runtime, id: string): Promise<void> {
     const status = statusOf(s);
     // "Attempting to start an already started container MUST have no effect on the container and MUST generate an error."
     if (status !== 'created') throw stateError(`cannot start a container that is ${status}`);
-    const { bytes, labels } = processAtStart(rt, s);
+    const { process: p, bytes, labels } = processAtStart(rt, s);
+    setOomScoreAdj(p, s.pid);
     const failed = await sendProcess(rt.store.dir(id), bytes);
     s.phase = 'started';
     rt.store.write(s);

@@ -1,31 +1,46 @@
-// config.json → the executor's plan: stage 0 (host), stage 1 (namespaces), stage 2 (init).
-// Pure but for stat(2) of bind sources: every ordering rule lives here as data, checked by unit tests.
+// config.json → the executor's plan: stage 0 (host), stage 1 (namespaces), stage 2 (init),
+// stage 4 (host, once the init exists). Pure but for stat(2) of bind sources: every ordering rule
+// lives here as data, checked by unit tests. The order of stage 2:
+//
+//   / a recursive slave → rootfs bind → mounts (in order) → seccomp agent's socket → host nodes to
+//   bind → personality, memory policy → pivot_root → propagation → devices and /dev symlinks
+//   → hostname, domainname → sysctl → read-only paths → masked paths → root.readonly
 import { specError } from '../errors.ts';
-import type { Config } from '../spec/config.ts';
-import { deviceSteps } from './devices.ts';
+import type { Config, IdMapping } from '../spec/config.ts';
+import type { Edition } from '../spec/edition.ts';
+import { deviceSteps, Slots, type Device } from './devices.ts';
+import { linuxPathSteps } from './linux-paths.ts';
 import { mountSteps, type MountContext } from './mounts.ts';
 import { namespaceSet, namespaceSteps, type NamespaceSet } from './namespaces.ts';
-import { rootfsFinishSteps, rootfsPrepareSteps } from './rootfs.ts';
+import { netDeviceSteps } from './net-devices.ts';
+import { memoryPolicySteps, personalitySteps } from './personality.ts';
+import { pivotSteps, rootfsPrepareSteps, rootReadonlySteps, type RootOptions } from './rootfs.ts';
+import { sysctlSteps } from './sysctl.ts';
 import { encodeMessage, type Step } from './wire.ts';
 
 export const START_SOCKET = 'init.sock';
 
 export interface PlanInput {
   config: Config;
+  edition: Edition;
   rootfs: string; // absolute host path of root.path
   bundle: string; // absolute
   cgroupProcs: string[]; // cgroup.procs files the executor joins before forking
   cgroup: MountContext['cgroup'];
   noPivot: boolean;
+  /** host facts the config's fields depend on */
+  host: { selinux: boolean; resctrl: boolean };
 }
 
 export interface Plan {
   stages: Array<[number, Step[]]>;
   namespaces: NamespaceSet;
+  /** the fd slot of the seccomp agent's connection, when linux.seccomp.listenerPath is set */
+  listenerSlot: number;
 }
 
 /** Spec rules between fields that the steps themselves cannot see. */
-function checkCombinations(c: Config, ns: NamespaceSet): void {
+function checkCombinations(c: Config, edition: Edition, ns: NamespaceSet, host: PlanInput['host']): void {
   const l = c.linux;
   if ((l?.uidMappings?.length || l?.gidMappings?.length) && !ns.created.has('user')) {
     throw specError('linux.uidMappings: id mappings need a new user namespace in linux.namespaces');
@@ -36,38 +51,61 @@ function checkCombinations(c: Config, ns: NamespaceSet): void {
   if (l?.timeOffsets && Object.keys(l.timeOffsets).length && !ns.created.has('time')) {
     throw specError('linux.timeOffsets: needs a new time namespace in linux.namespaces');
   }
-  if (c.hostname && !ns.created.has('uts')) throw specError('hostname: setting it needs a new uts namespace');
-  if (c.domainname && !ns.created.has('uts')) throw specError('domainname: setting it needs a new uts namespace');
+  // v1.3.0 config.md "Hostname": the container's UTS namespace, made or joined; the draft: "only if your bundle creates" one.
+  const uts = ns.created.has('uts') || (edition === 'v1' && ns.joined.has('uts'));
+  if (c.hostname && !uts) throw specError(`hostname: setting it needs ${edition === 'v1' ? 'a' : 'a new'} uts namespace`);
+  if (c.domainname && !uts) throw specError(`domainname: setting it needs ${edition === 'v1' ? 'a' : 'a new'} uts namespace`);
+  // config-linux.md "Namespaces": without a mount namespace the container would inherit the
+  // runtime's, and pivot_root would move the host's root: refused (docs/design.md "No mount namespace").
   if (!ns.created.has('mount') && !ns.joined.has('mount')) {
-    throw specError('linux.namespaces: ocirt needs a mount namespace to set up root.path');
+    throw specError('linux.namespaces: a mount namespace is required: without one ocirt would set up root.path in the host\'s mount namespace');
   }
+  if (l?.intelRdt && !host.resctrl) throw specError('linux.intelRdt: resctrl is not mounted on this host (config-linux.md "IntelRdt")');
+  if (l?.intelRdt) throw specError('linux.intelRdt: not supported by ocirt yet');
+  if (typeof l?.mountLabel === 'string' && l.mountLabel && !host.selinux) throw specError('linux.mountLabel: SELinux is not enabled on this host');
 }
 
 /** The host uid/gid of the container's root, who owns device nodes it makes. */
 function rootOwner(c: Config): [number, number] {
-  const host = (maps: Array<{ containerID: number; hostID: number }> | undefined) => maps?.find((m) => m.containerID === 0)?.hostID ?? 0;
+  const host = (maps: IdMapping[] | undefined) => maps?.find((m) => m.containerID === 0)?.hostID ?? 0;
   return [host(c.linux?.uidMappings), host(c.linux?.gidMappings)];
 }
 
-function initSteps(p: PlanInput, ns: NamespaceSet): Step[] {
+interface Built {
+  host: Step[];
+  init: Step[];
+  listenerSlot: number;
+}
+
+function initSteps(p: PlanInput, ns: NamespaceSet): Built {
   const c = p.config;
-  const ctx: MountContext = { rootfs: p.rootfs, bundle: p.bundle, cgroup: p.cgroup };
+  const l = c.linux;
+  const slots = new Slots();
+  const userNsMaps = ns.created.has('user') ? { uid: l!.uidMappings!, gid: l!.gidMappings! } : undefined;
+  const ctx: MountContext = { rootfs: p.rootfs, bundle: p.bundle, cgroup: p.cgroup, cgroupNs: ns.created.has('cgroup'), userNsMaps, slots, hostSteps: [] };
+  const root: RootOptions = { rootfs: p.rootfs, readonly: c.root.readonly === true, propagation: l?.rootfsPropagation, noPivot: p.noPivot };
   const steps = rootfsPrepareSteps(p.rootfs);
   (c.mounts ?? []).forEach((m, i) => steps.push(...mountSteps(m, i, ctx)));
-  const [uid, gid] = rootOwner(c);
-  steps.push(...deviceSteps(p.rootfs, ns.created.has('user'), uid, gid));
-  steps.push(...rootfsFinishSteps({ rootfs: p.rootfs, readonly: c.root.readonly === true, propagation: c.linux?.rootfsPropagation, noPivot: p.noPivot }));
+  const seccomp = l?.seccomp as { listenerPath?: string } | undefined;
+  const listenerSlot = seccomp?.listenerPath ? slots.take('linux.seccomp.listenerPath') : -1;
+  if (seccomp?.listenerPath) steps.push({ op: 'LISTENER_CONNECT', args: [listenerSlot, seccomp.listenerPath], label: 'linux.seccomp.listenerPath' });
+  const devices = deviceSteps(l?.devices as Device[] | undefined, { inUserNs: ns.created.has('user'), owner: rootOwner(c), slots });
+  steps.push(...devices.beforePivot, ...personalitySteps(l?.personality), ...memoryPolicySteps(l?.memoryPolicy));
+  steps.push(...pivotSteps(root), ...devices.afterPivot);
   if (c.hostname) steps.push({ op: 'SETHOSTNAME', args: [c.hostname], label: 'hostname' });
   if (c.domainname) steps.push({ op: 'SETDOMAINNAME', args: [c.domainname], label: 'domainname' });
-  return steps;
+  steps.push(...sysctlSteps(l?.sysctl, ns), ...linuxPathSteps(l?.readonlyPaths, l?.maskedPaths), ...rootReadonlySteps(root));
+  return { host: ctx.hostSteps, init: steps, listenerSlot };
 }
 
 export function buildPlan(p: PlanInput): Plan {
   const ns = namespaceSet(p.config.linux);
-  checkCombinations(p.config, ns);
+  checkCombinations(p.config, p.edition, ns, p.host);
   const host: Step[] = p.cgroupProcs.map((f) => ({ op: 'WRITE_FILE', args: [f, '0'], label: `linux.cgroupsPath (${f})` }));
   host.push({ op: 'LISTEN', args: [START_SOCKET], label: 'start socket' });
-  return { stages: [[0, host], [1, namespaceSteps(ns, p.config.linux)], [2, initSteps(p, ns)]], namespaces: ns };
+  const built = initSteps(p, ns);
+  const stages: Plan['stages'] = [[0, [...host, ...built.host]], [1, namespaceSteps(ns, p.config.linux)], [2, built.init], [4, netDeviceSteps(p.config.linux?.netDevices, ns)]];
+  return { stages, namespaces: ns, listenerSlot: built.listenerSlot };
 }
 
 /** Labels in step order, to name the config field of a failed step. */

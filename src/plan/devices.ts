@@ -1,8 +1,14 @@
-// config-linux.md "Default Devices": the runtime MUST supply these, and the /dev symlinks
-// runtimes conventionally make (/dev/fd, stdin, stdout, stderr, ptmx).
+// config-linux.md "Devices" and "Default Devices": made after pivot_root, so every path resolves
+// inside the rootfs. Without a new user namespace they are mknod'd; in one, mknod is not allowed,
+// so the host's node is bound instead (what runc does): a detached bind of it is taken before
+// pivot_root (OPEN_TREE) and attached at its path after (ATTACH_TREE).
+import { specError } from '../errors.ts';
 import type { Step } from './wire.ts';
 
 const S_IFCHR = 0o020000;
+const S_IFBLK = 0o060000;
+const S_IFIFO = 0o010000;
+const TYPES: Record<string, number> = { c: S_IFCHR, u: S_IFCHR, b: S_IFBLK, p: S_IFIFO };
 
 export const DEFAULT_DEVICES = [
   { path: '/dev/null', major: 1, minor: 3 },
@@ -21,21 +27,66 @@ export const DEV_SYMLINKS: Array<[target: string, link: string]> = [
   ['pts/ptmx', '/dev/ptmx'],
 ];
 
-/**
- * In a new user namespace mknod is not allowed, so the host's nodes are bind-mounted instead
- * (what runc does). `uid`/`gid` own the nodes: the container's root as the host sees it.
- */
-export function deviceSteps(rootfs: string, inUserNs: boolean, uid: number, gid: number): Step[] {
-  const label = 'default devices (config-linux.md "Default Devices")';
-  const steps: Step[] = [{ op: 'MKDIR_P', args: [`${rootfs}/dev`, 0o755], label }];
-  for (const d of DEFAULT_DEVICES) {
-    const target = rootfs + d.path;
-    if (inUserNs) {
-      steps.push({ op: 'MKFILE_P', args: [target], label }, { op: 'MOUNT', args: [d.path, target, '', 0x1000, ''], label });
-    } else {
-      steps.push({ op: 'MKNOD', args: [target, S_IFCHR | 0o666, d.major, d.minor, uid, gid], label });
-    }
+export interface Device {
+  path: string;
+  type: string;
+  major?: number;
+  minor?: number;
+  fileMode?: number;
+  uid?: number;
+  gid?: number;
+}
+
+/** Hands out the executor's fd slots (protocol.ts "Slots"). */
+export class Slots {
+  static readonly MAX = 64; // MAX_SLOTS in native/executor/steps.h
+  private next = 0;
+  take(field: string): number {
+    if (this.next >= Slots.MAX) throw specError(`${field}: more than ${Slots.MAX} devices, id-mapped mounts and listeners`);
+    return this.next++;
   }
-  for (const [target, link] of DEV_SYMLINKS) steps.push({ op: 'SYMLINK', args: [target, rootfs + link], label: `${link} symlink` });
-  return steps;
+}
+
+export interface DeviceSteps {
+  beforePivot: Step[];
+  afterPivot: Step[];
+}
+
+export interface DeviceContext {
+  inUserNs: boolean;
+  owner: [uid: number, gid: number]; // the container's root as the host sees it
+  slots: Slots;
+}
+
+function checkDevice(d: Device, field: string): number {
+  if (typeof d.path !== 'string' || !d.path.startsWith('/')) throw specError(`${field}.path: must be an absolute path`);
+  const type = TYPES[d.type];
+  if (type === undefined) throw specError(`${field}.type: ${JSON.stringify(d.type)} is not c, b, u or p`);
+  if (type !== S_IFIFO && (!Number.isInteger(d.major) || !Number.isInteger(d.minor))) throw specError(`${field}: major and minor are required for type ${d.type}`);
+  return type;
+}
+
+function oneDevice(d: Device, field: string, ctx: DeviceContext, out: DeviceSteps, replace: boolean): void {
+  const type = checkDevice(d, field);
+  const label = `${field} (${d.path})`;
+  if (ctx.inUserNs) {
+    const slot = ctx.slots.take(field);
+    out.beforePivot.push({ op: 'OPEN_TREE', args: [slot, d.path], label: `${label}: bind of the host's node` });
+    out.afterPivot.push({ op: 'ATTACH_TREE', args: [d.path, slot], label });
+    return;
+  }
+  const mode = type | ((d.fileMode ?? 0o666) & 0o7777);
+  const args = [d.path, mode, d.major ?? 0, d.minor ?? 0, d.uid ?? ctx.owner[0], d.gid ?? ctx.owner[1], replace ? 1 : 0];
+  out.afterPivot.push({ op: 'MKNOD_AT', args, label });
+}
+
+/** The default devices a config does not list itself, then the config's, then the /dev symlinks. */
+export function deviceSteps(devices: Device[] | undefined, ctx: DeviceContext): DeviceSteps {
+  const out: DeviceSteps = { beforePivot: [], afterPivot: [] };
+  const listed = new Set((devices ?? []).map((d) => d.path));
+  const label = 'default devices (config-linux.md "Default Devices")';
+  for (const d of DEFAULT_DEVICES) if (!listed.has(d.path)) oneDevice({ ...d, type: 'c' }, label, ctx, out, true);
+  (devices ?? []).forEach((d, i) => oneDevice(d, `linux.devices[${i}]`, ctx, out, false));
+  for (const [target, link] of DEV_SYMLINKS) out.afterPivot.push({ op: 'SYMLINK', args: [target, link], label: `${link} symlink` });
+  return out;
 }

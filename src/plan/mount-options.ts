@@ -1,7 +1,6 @@
 // Linux mount options of config.md "Linux mount options" → mount(2) flags, propagation,
 // mount_setattr(2) recursive attributes, and the filesystem data string.
 import { specError } from '../errors.ts';
-import { REFUSED_MOUNT_OPTIONS } from '../spec/unsupported.ts';
 
 export const MS = {
   RDONLY: 0x1, NOSUID: 0x2, NODEV: 0x4, NOEXEC: 0x8, SYNCHRONOUS: 0x10, REMOUNT: 0x20, MANDLOCK: 0x40,
@@ -46,9 +45,6 @@ const RECURSIVE: Record<string, [number, number]> = {
   rstrictatime: [A.STRICTATIME, A.ATIME_MASK], rnostrictatime: [A.RELATIME, A.ATIME_MASK],
 };
 
-/** Options ocirt does not implement yet: refused, never passed to the kernel as data. */
-const REFUSED = REFUSED_MOUNT_OPTIONS;
-
 export interface ParsedOptions {
   flags: number;
   cleared: number;
@@ -56,12 +52,16 @@ export interface ParsedOptions {
   recursiveSet: number;
   recursiveClear: number;
   data: string[];
+  /** config.md "Linux mount options": never passed to mount(2) */
+  idmap?: 'idmap' | 'ridmap';
+  tmpcopyup: boolean;
 }
 
 export function parseMountOptions(options: string[], field: string): ParsedOptions {
-  const p: ParsedOptions = { flags: 0, cleared: 0, propagation: [], recursiveSet: 0, recursiveClear: 0, data: [] };
-  options.forEach((o, i) => {
-    if (REFUSED.has(o)) throw specError(`${field}.options[${i}]: mount option "${o}" is not supported by ocirt`);
+  const p: ParsedOptions = { flags: 0, cleared: 0, propagation: [], recursiveSet: 0, recursiveClear: 0, data: [], tmpcopyup: false };
+  options.forEach((o) => {
+    if (o === 'idmap' || o === 'ridmap') return void (p.idmap = o);
+    if (o === 'tmpcopyup') return void (p.tmpcopyup = true);
     const flag = FLAGS[o];
     const rec = RECURSIVE[o];
     if (flag) {

@@ -3,15 +3,31 @@
 import { statSync } from 'node:fs';
 import { isAbsolute, posix, resolve } from 'node:path';
 import { specError } from '../errors.ts';
-import type { Mount } from '../spec/config.ts';
+import type { IdMapping, Mount } from '../spec/config.ts';
+import type { Slots } from './devices.ts';
 import { AT_RECURSIVE, MS, parseMountOptions, type ParsedOptions } from './mount-options.ts';
+import { formatIdMap } from './namespaces.ts';
 import type { Step } from './wire.ts';
+
+/** A cgroup hierarchy as the container's "cgroup" mount shows it; `dir` is the container's own cgroup there. */
+export interface CgroupView {
+  name: string; // directory under the mount's destination ("cpu,cpuacct")
+  options: string; // v1 mount data
+  dir?: string; // host path of the container's cgroup in it
+}
 
 export interface MountContext {
   rootfs: string; // absolute host path
   bundle: string; // absolute; bind sources may be relative to it
-  /** v1 hierarchies (mount data such as "cpu,cpuacct" and a directory name) and whether cgroup2 is mounted */
-  cgroup: { v1: Array<{ name: string; options: string }>; v2Mount?: string; pureV2: boolean };
+  /** v1 hierarchies, and cgroup2 (pure v2: the whole mount; hybrid: a directory name) */
+  cgroup: { v1: CgroupView[]; v2?: CgroupView; pureV2: boolean };
+  /** a new cgroup namespace: a fresh cgroup mount shows the container's cgroup at its root */
+  cgroupNs: boolean;
+  /** the container's own user namespace maps, for "idmap" without the mount's own */
+  userNsMaps?: { uid: IdMapping[]; gid: IdMapping[] };
+  slots: Slots;
+  /** stage-0 steps the mounts need (user namespaces of id-mapped mounts) */
+  hostSteps: Step[];
 }
 
 /** The host path of a destination inside the rootfs; relative destinations are relative to "/". */
@@ -41,25 +57,44 @@ function bindSteps(m: Mount, o: ParsedOptions, target: string, ctx: MountContext
   const make: Step = sourceIsDir(source, field)
     ? { op: 'MKDIR_P', args: [target, 0o755], label }
     : { op: 'MKFILE_P', args: [target], label };
-  const steps: Step[] = [make, { op: 'MOUNT', args: [source, target, '', MS.BIND | (o.flags & MS.REC), ''], label }];
+  const bind: Step = o.idmap ? idmapStep(m, o, source, target, ctx, label, field) : { op: 'MOUNT', args: [source, target, '', MS.BIND | (o.flags & MS.REC), ''], label };
+  const steps: Step[] = [make, bind];
   // A bind mount ignores other flags: they take a remount (mount(2) "MS_BIND | MS_REMOUNT").
   const extra = o.flags & ~(MS.BIND | MS.REC);
   if (extra) steps.push({ op: 'MOUNT', args: ['', target, '', MS.BIND | MS.REMOUNT | extra, ''], label });
   return steps;
 }
 
-/** "cgroup": cgroup2 on a pure v2 host; else a tmpfs holding each v1 hierarchy (and cgroup2 on a hybrid). */
+/**
+ * config.md "Linux mount options" idmap/ridmap, and the mount's uidMappings/gidMappings: a user
+ * namespace with the mapping is made on the host (stage 0) and applied with mount_setattr.
+ */
+function idmapStep(m: Mount, o: ParsedOptions, source: string, target: string, ctx: MountContext, label: string, field: string): Step {
+  const own = m.uidMappings as IdMapping[] | undefined;
+  const ownGid = m.gidMappings as IdMapping[] | undefined;
+  if (!!own?.length !== !!ownGid?.length) throw specError(`${field}.uidMappings: uidMappings and gidMappings must be given together`);
+  const maps = own?.length ? { uid: own, gid: ownGid! } : ctx.userNsMaps;
+  if (!maps) throw specError(`${field}.options: "${o.idmap}" needs uidMappings and gidMappings on the mount, or a user namespace`);
+  const slot = ctx.slots.take(field);
+  ctx.hostSteps.push({ op: 'USERNS_FD', args: [slot, formatIdMap(maps.uid), formatIdMap(maps.gid)], label: `${label}: id mapping` });
+  return { op: 'IDMAP_MOUNT', args: [source, target, slot, o.idmap === 'ridmap' || o.flags & MS.REC ? 1 : 0], label };
+}
+
+/**
+ * "cgroup": cgroup2 on a pure v2 host; else a tmpfs holding each v1 hierarchy (and cgroup2 on a
+ * hybrid). The container sees its own cgroup at the root of each: in a new cgroup namespace a fresh
+ * mount shows that; without one, its own directories are bound, as runc does.
+ */
 function cgroupSteps(o: ParsedOptions, target: string, ctx: MountContext, label: string): Step[] {
   const flags = MS.NOSUID | MS.NODEV | MS.NOEXEC | (o.flags & MS.RDONLY);
-  if (ctx.cgroup.pureV2) return [dir(target, label), { op: 'MOUNT', args: ['cgroup', target, 'cgroup2', flags, ''], label }];
+  const one = (h: CgroupView, at: string, fstype: string): Step[] => {
+    if (ctx.cgroupNs || !h.dir) return [dir(at, label), { op: 'MOUNT', args: ['cgroup', at, fstype, flags, fstype === 'cgroup' ? h.options : ''], label }];
+    return [dir(at, label), { op: 'MOUNT', args: [h.dir, at, '', MS.BIND, ''], label }, { op: 'MOUNT', args: ['', at, '', MS.BIND | MS.REMOUNT | flags, ''], label }];
+  };
+  if (ctx.cgroup.pureV2) return ctx.cgroup.v2 ? one(ctx.cgroup.v2, target, 'cgroup2') : [];
   const steps: Step[] = [dir(target, label), { op: 'MOUNT', args: ['tmpfs', target, 'tmpfs', MS.NOSUID | MS.NODEV | MS.NOEXEC, 'mode=755'], label }];
-  for (const h of ctx.cgroup.v1) {
-    steps.push(dir(`${target}/${h.name}`, label), { op: 'MOUNT', args: ['cgroup', `${target}/${h.name}`, 'cgroup', flags, h.options], label });
-  }
-  if (ctx.cgroup.v2Mount) {
-    const t = `${target}/${ctx.cgroup.v2Mount}`;
-    steps.push(dir(t, label), { op: 'MOUNT', args: ['cgroup', t, 'cgroup2', flags, ''], label });
-  }
+  for (const h of ctx.cgroup.v1) steps.push(...one(h, `${target}/${h.name}`, 'cgroup'));
+  if (ctx.cgroup.v2) steps.push(...one(ctx.cgroup.v2, `${target}/${ctx.cgroup.v2.name}`, 'cgroup2'));
   if (o.flags & MS.RDONLY) steps.push({ op: 'MOUNT', args: ['', target, '', MS.REMOUNT | MS.RDONLY | MS.NOSUID | MS.NODEV | MS.NOEXEC, 'mode=755'], label });
   return steps;
 }
@@ -77,7 +112,11 @@ export function mountSteps(m: Mount, index: number, ctx: MountContext): Step[] {
   else if (m.type === 'cgroup') steps = cgroupSteps(o, target, ctx, label);
   else {
     if (!m.type) throw specError(`${field}.type: required for a mount that is not a bind mount`);
-    steps = [dir(target, label), { op: 'MOUNT', args: [m.source ?? m.type, target, m.type, o.flags, o.data.join(',')], label }];
+    if (o.idmap) throw specError(`${field}.options: "${o.idmap}" applies to bind mounts only`);
+    if (o.tmpcopyup && m.type !== 'tmpfs') throw specError(`${field}.options: "tmpcopyup" applies to tmpfs mounts only`);
+    const op = o.tmpcopyup ? 'TMPFS_COPYUP' : 'MOUNT';
+    const args = o.tmpcopyup ? [m.source ?? 'tmpfs', target, o.flags, o.data.join(',')] : [m.source ?? m.type, target, m.type, o.flags, o.data.join(',')];
+    steps = [dir(target, label), { op, args, label }];
   }
   for (const p of o.propagation) steps.push({ op: 'MOUNT', args: ['', target, '', p, ''], label });
   if (o.recursiveSet || o.recursiveClear) {

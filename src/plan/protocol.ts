@@ -6,17 +6,26 @@
 //
 //   record  := u32 type | u32 length | payload[length]
 //   payload := u32 argc | arg*argc
-//   arg     := u8 kind | u32 length | bytes[length]   (kind 's': a string with its NUL; 'i': an 8-byte i64)
+//   arg     := u8 kind | u32 length | bytes[length]   (kind 's': a string with its NUL; 'i': an 8-byte i64;
+//                                                      'b': raw bytes, such as a BPF program)
 //
 // The plan (CLI → executor, a file in the state directory):
 //
-//   VERSION(1)  STAGE(0) step*  STAGE(1) step*  STAGE(2) step*  END
+//   VERSION(1)  STAGE(0) step*  STAGE(1) step*  STAGE(2) step*  STAGE(4) step*  END
 //
-//   stage 0  the executor itself, in the host's namespaces (join the cgroup, open the start socket)
+//   stage 0  the executor itself, in the host's namespaces (join the cgroup, open the start socket,
+//            make the user namespaces of id-mapped mounts)
 //   stage 1  a forked child: join namespaces by path, create new ones, get its id maps written
-//   stage 2  the init, forked by stage 1 into the new PID namespace: mounts, pivot_root, hostname…
+//   stage 2  the init, forked by stage 1 into the new PID namespace: mounts, pivot_root, devices,
+//            sysctl, read-only and masked paths, hostname…
+//   stage 4  the executor again, once stage 1 has sent the init's pid: host work on the init's
+//            namespaces (network devices moved into it)
 //
 // The process (start → init over the start socket): VERSION(1) STAGE(3) step* END, the last step EXEC.
+// Its order is runc's (libcontainer/standard_init_linux.go, finalizeNamespace): see plan/process.ts.
+//
+// Slots: a few steps keep a file descriptor for a later one (a user namespace for an id-mapped
+// mount, the seccomp listener's connection, a detached mount); an 'i' argument names the slot.
 //
 // Frames (executor → CLI on the sync fd; init → start on the start connection) use the same records:
 //
@@ -61,6 +70,31 @@ export const Op = {
   UMASK: { code: 35, args: 'i' },
   ENV: { code: 36, args: '*s' }, // "K=V"*, replaces the environment
   EXEC: { code: 37, args: '*s' }, // argv; argv[0] without a slash is searched in the PATH of ENV
+  // Paths of the steps below are used after pivot_root (so they resolve inside the rootfs) unless
+  // noted; each is opened with openat2(RESOLVE_NO_MAGICLINKS) and worked on through its fd.
+  MKNOD_AT: { code: 38, args: 'siiiiii' }, // path in the rootfs, mode (with type), major, minor, uid, gid, replace (else a
+  //                                          different file there is EEXIST, a matching node is kept)
+  ATTACH_TREE: { code: 39, args: 'si' }, // path in the rootfs (an empty file is made if need be), slot of an OPEN_TREE
+  OPEN_TREE: { code: 40, args: 'is' }, // before pivot_root: slot, host path — a detached bind mount of it
+  MASK_PATH: { code: 41, args: 's' }, // a file gets /dev/null bound over it, a directory a read-only tmpfs
+  READONLY_PATH: { code: 42, args: 's' }, // bound onto itself, read-only, recursively
+  WRITE_AT: { code: 43, args: 'ss' }, // path (a file that exists, e.g. under /proc/sys), data
+  PERSONALITY: { code: 44, args: 'i' }, // persona
+  SET_MEMPOLICY: { code: 45, args: 'i*i' }, // mode | flags, then the node mask in 64-bit words
+  USERNS_FD: { code: 46, args: 'iss' }, // stage 0: slot, uid_map, gid_map — a user namespace held open
+  IDMAP_MOUNT: { code: 47, args: 'ssii' }, // source, target (host paths, before pivot_root), userns slot, recursive
+  TMPFS_COPYUP: { code: 48, args: 'ssis' }, // source, target, flags, data: mount tmpfs, copy what was there up
+  LISTENER_CONNECT: { code: 49, args: 'is' }, // slot, host path of the seccomp agent's socket (before pivot_root)
+  NETDEV_MOVE: { code: 50, args: 'ss' }, // stage 4: host interface name, its name in the init's network namespace
+  RLIMIT: { code: 51, args: 'iii' }, // resource, soft, hard (-1 = unlimited)
+  SCHED_SETATTR: { code: 52, args: 'iiiiiii' }, // policy, flags, nice, priority, runtime, deadline, period
+  IOPRIO_SET: { code: 53, args: 'ii' }, // class, level
+  NO_NEW_PRIVS: { code: 54, args: '' },
+  SECCOMP_LOAD: { code: 55, args: 'biis' }, // BPF program, filter flags, listener slot (-1 = none), state JSON sent with the fd
+  CAP_BOUNDING: { code: 56, args: 'i' }, // capabilities to keep in the bounding set (bit mask); the rest are dropped
+  KEEPCAPS: { code: 57, args: 'i' }, // PR_SET_KEEPCAPS
+  CAPSET: { code: 58, args: 'iii' }, // effective, permitted, inheritable (bit masks)
+  CAP_AMBIENT: { code: 59, args: 'i' }, // the ambient set (bit mask): cleared, then each raised
 } as const;
 
 export type OpName = keyof typeof Op;

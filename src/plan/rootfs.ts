@@ -16,20 +16,22 @@ export function rootfsPrepareSteps(rootfs: string): Step[] {
 }
 
 export interface RootOptions {
-  rootfs: string;
   readonly: boolean;
+  rootfs: string;
   propagation: string | undefined;
   noPivot: boolean;
 }
 
-/** After the mounts: enter the rootfs, then its propagation and read-only flag. */
-export function rootfsFinishSteps(r: RootOptions): Step[] {
+/** After the mounts: enter the rootfs, then its propagation. */
+export function pivotSteps(r: RootOptions): Step[] {
   const steps: Step[] = [{ op: r.noPivot ? 'CHROOT' : 'PIVOT_ROOT', args: [r.rootfs], label: 'root.path' }];
   if (r.propagation) {
     steps.push({ op: 'MOUNT', args: ['', '/', '', propagationFlag(r.propagation, 'linux.rootfsPropagation'), ''], label: 'linux.rootfsPropagation' });
   }
-  if (r.readonly) {
-    steps.push({ op: 'MOUNT', args: ['', '/', '', MS.BIND | MS.REMOUNT | MS.RDONLY, ''], label: 'root.readonly' });
-  }
   return steps;
+}
+
+/** Last of the init's steps: what came before (device nodes) still writes into the rootfs. */
+export function rootReadonlySteps(r: RootOptions): Step[] {
+  return r.readonly ? [{ op: 'MOUNT', args: ['', '/', '', MS.BIND | MS.REMOUNT | MS.RDONLY, ''], label: 'root.readonly' }] : [];
 }

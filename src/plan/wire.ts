@@ -1,7 +1,10 @@
 // Encodes plans and decodes frames in the format drawn at the top of protocol.ts.
 import { Op, PROTOCOL_VERSION, Rec, type OpName } from './protocol.ts';
 
-export type Arg = string | number | bigint;
+/** 's' a string, 'i' an integer (i64), 'b' raw bytes. */
+export type Arg = string | number | bigint | Uint8Array;
+
+const kindOf = (a: Arg): 's' | 'i' | 'b' => (typeof a === 'string' ? 's' : a instanceof Uint8Array ? 'b' : 'i');
 
 /** One step of a plan: an op, its arguments, and the config field it comes from (for errors). */
 export interface Step {
@@ -12,6 +15,7 @@ export interface Step {
 
 function encodeArg(a: Arg): Buffer {
   if (typeof a === 'string') return Buffer.from(a + '\0', 'utf8');
+  if (a instanceof Uint8Array) return Buffer.from(a);
   const b = Buffer.alloc(8);
   b.writeBigInt64LE(BigInt(a));
   return b;
@@ -23,7 +27,7 @@ function record(type: number, args: Arg[]): Buffer {
   payload.writeUInt32LE(args.length, 0);
   let off = 4;
   parts.forEach((p, i) => {
-    payload.write(typeof args[i] === 'string' ? 's' : 'i', off, 'latin1');
+    payload.write(kindOf(args[i]!), off, 'latin1');
     payload.writeUInt32LE(p.length, off + 1);
     p.copy(payload, off + 5);
     off += 5 + p.length;
@@ -37,8 +41,10 @@ function record(type: number, args: Arg[]): Buffer {
 /** Checks a step's arguments against its op's signature, as the C parser will. */
 export function checkStep(s: Step): void {
   const sig: string = Op[s.op].args;
-  const kinds = sig.startsWith('*') ? s.args.map(() => sig[1]) : [...sig];
-  const ok = kinds.length === s.args.length && s.args.every((a, i) => (kinds[i] === 's') === (typeof a === 'string'));
+  const star = sig.indexOf('*');
+  const fixed = star < 0 ? sig : sig.slice(0, star);
+  const kinds = star < 0 ? [...fixed] : [...fixed, ...s.args.slice(fixed.length).map(() => sig[star + 1])];
+  const ok = kinds.length === s.args.length && s.args.every((a, i) => kinds[i] === kindOf(a));
   if (!ok) throw new Error(`plan step ${s.op} (${s.label}): arguments do not match signature "${sig}"`);
   if (s.args.some((a) => typeof a === 'string' && a.includes('\0'))) throw new Error(`${s.label}: a string holds a NUL byte`);
 }

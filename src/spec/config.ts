@@ -6,6 +6,8 @@ export interface Mount {
   type?: string;
   source?: string;
   options?: string[];
+  uidMappings?: IdMapping[];
+  gidMappings?: IdMapping[];
 }
 
 export interface User {

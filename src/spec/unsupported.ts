@@ -5,11 +5,10 @@
 // the spec does not define passes. A field that is absent, false, null or empty asks for nothing.
 import { pointerOf, type Finding } from './findings.ts';
 
-const NOT_YET: Array<[path: string[], fields: string[]]> = [
-  [[], ['hooks']],
-  [['process'], ['rlimits', 'apparmorProfile', 'capabilities', 'noNewPrivileges', 'oomScoreAdj', 'scheduler', 'selinuxLabel', 'ioPriority', 'execCPUAffinity']],
-  [['linux'], ['devices', 'netDevices', 'resources', 'intelRdt', 'memoryPolicy', 'sysctl', 'seccomp', 'maskedPaths', 'readonlyPaths', 'mountLabel', 'personality']],
-];
+const NOT_YET: Array<[path: string[], fields: string[]]> = [[[], ['hooks']]];
+
+/** linux.resources: only the device allowlist is applied yet (the cgroup resources issue does the rest). */
+const RESOURCES_DONE: ReadonlySet<string> = new Set(['devices']);
 
 /** Where the spec defines each refused field, for the finding's reference. */
 const SECTION: Record<string, [file: string, section: string]> = {
@@ -32,9 +31,6 @@ const SECTION: Record<string, [file: string, section: string]> = {
 };
 
 export const NOT_SUPPORTED = 'not supported by ocirt yet';
-
-/** Mount options ocirt does not implement yet (plan/mount-options.ts refuses them too). */
-export const REFUSED_MOUNT_OPTIONS: ReadonlySet<string> = new Set(['tmpcopyup', 'idmap', 'ridmap']);
 
 function asksForSomething(v: unknown): boolean {
   if (v === undefined || v === null || v === false || v === '') return false;
@@ -62,15 +58,10 @@ export function unsupportedFindings(c: Record<string, unknown>): Finding[] {
       if (obj && asksForSomething(obj[f])) out.push(refusal([...path, f], f in SECTION ? f : path[0]!, `${NOT_SUPPORTED}; remove it or leave it empty`, 'remove it or leave it empty'));
     }
   }
-  const mounts = Array.isArray(c.mounts) ? (c.mounts as unknown[]) : [];
-  mounts.forEach((m, i) => {
-    const mount = (m ?? {}) as { uidMappings?: unknown; gidMappings?: unknown; options?: unknown };
-    const key = asksForSomething(mount.uidMappings) ? 'uidMappings' : asksForSomething(mount.gidMappings) ? 'gidMappings' : undefined;
-    if (key) out.push(refusal(['mounts', i, key], 'mounts', `id-mapped mounts are ${NOT_SUPPORTED}`, 'remove uidMappings and gidMappings from the mount'));
-    (Array.isArray(mount.options) ? (mount.options as unknown[]) : []).forEach((o, j) => {
-      if (typeof o === 'string' && REFUSED_MOUNT_OPTIONS.has(o)) out.push(refusal(['mounts', i, 'options', j], 'mounts', `mount option "${o}" is ${NOT_SUPPORTED}`, 'remove the option'));
-    });
-  });
+  const resources = objectAt(objectAt(c, ['linux']) ?? {}, ['resources']);
+  for (const [key, value] of Object.entries(resources ?? {})) {
+    if (!RESOURCES_DONE.has(key) && asksForSomething(value)) out.push(refusal(['linux', 'resources', key], 'resources', `${NOT_SUPPORTED}; remove it or leave it empty`, 'remove it or leave it empty'));
+  }
   const p = objectAt(c, ['process']);
   if (p?.terminal === true) out.push(refusal(['process', 'terminal'], 'terminal', `a terminal is ${NOT_SUPPORTED}`, 'set it to false'));
   return out;

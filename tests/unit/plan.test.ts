@@ -25,7 +25,7 @@ function config(extra: Partial<Config> = {}): Config {
 }
 
 function plan(c: Config, o: Partial<PlanInput> = {}) {
-  return buildPlan({ config: c, rootfs: join(bundle, 'rootfs'), bundle, cgroupProcs: ['/cg/cgroup.procs'], cgroup: { v1: [], pureV2: true }, noPivot: false, ...o });
+  return buildPlan({ config: c, edition: 'v1', rootfs: join(bundle, 'rootfs'), bundle, cgroupProcs: ['/cg/cgroup.procs'], cgroup: { v1: [], pureV2: true }, noPivot: false, host: { selinux: false, resctrl: false }, ...o });
 }
 const stage = (c: Config, n: number, o: Partial<PlanInput> = {}): Step[] => plan(c, o).stages.find(([s]) => s === n)![1];
 const ops = (steps: Step[]) => steps.map((s) => s.op);

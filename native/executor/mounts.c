@@ -1,0 +1,106 @@
+/* Mount steps beyond mount(2) (stage 2, before pivot_root): an id-mapped bind (mount_setattr
+ * MOUNT_ATTR_IDMAP on a detached tree) and a tmpfs that copies up what it covers (tmpcopyup). */
+#define _GNU_SOURCE
+#include "mounts.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/mount.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+int idmap_mount(const struct record *r, struct context *c) {
+  int slot = (int)arg_i64(r, 2);
+  if (slot < 0 || slot >= MAX_SLOTS || c->slots[slot] < 0) return errno = EBADF, -1;
+  unsigned rec = arg_i64(r, 3) ? AT_RECURSIVE : 0;
+  int tree = (int)syscall(SYS_open_tree, AT_FDCWD, arg_str(r, 0), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | rec);
+  if (tree < 0) return -1;
+  struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)c->slots[slot]};
+  int rc = (int)syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | rec, &attr, sizeof attr);
+  if (rc == 0) rc = (int)syscall(SYS_move_mount, tree, "", AT_FDCWD, arg_str(r, 1), MOVE_MOUNT_F_EMPTY_PATH);
+  int saved = errno;
+  close(tree);
+  errno = saved;
+  return rc;
+}
+
+static int copy_tree(int from, int to);
+
+static int copy_file(int from, int to, const char *name, const struct stat *st) {
+  int in = openat(from, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (in < 0) return -1;
+  int out = openat(to, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, st->st_mode & 07777);
+  char buf[65536];
+  ssize_t n = 0;
+  while (out >= 0 && (n = read(in, buf, sizeof buf)) > 0)
+    if (write(out, buf, (size_t)n) != n) n = -1;
+  int rc = out < 0 || n < 0 ? -1 : 0;
+  int saved = errno;
+  close(in);
+  if (out >= 0) close(out);
+  errno = saved;
+  return rc;
+}
+
+static int copy_entry(int from, int to, const char *name) {
+  struct stat st;
+  if (fstatat(from, name, &st, AT_SYMLINK_NOFOLLOW) < 0) return -1;
+  int rc;
+  if (S_ISDIR(st.st_mode)) {
+    rc = mkdirat(to, name, st.st_mode & 07777);
+    int sub_from = rc == 0 ? openat(from, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
+    int sub_to = sub_from >= 0 ? openat(to, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : -1;
+    rc = sub_to < 0 ? -1 : copy_tree(sub_from, sub_to);
+    if (sub_from >= 0) close(sub_from);
+    if (sub_to >= 0) close(sub_to);
+  } else if (S_ISLNK(st.st_mode)) {
+    char target[4096];
+    ssize_t n = readlinkat(from, name, target, sizeof target - 1);
+    if (n < 0) return -1;
+    target[n] = '\0';
+    rc = symlinkat(target, to, name);
+  } else if (S_ISREG(st.st_mode)) {
+    rc = copy_file(from, to, name, &st);
+  } else {
+    rc = mknodat(to, name, st.st_mode, st.st_rdev);
+  }
+  if (rc == 0) rc = fchownat(to, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW);
+  return rc;
+}
+
+/* Copies every entry of the directory `from` into `to` (both fds of directories). */
+static int copy_tree(int from, int to) {
+  int dup_fd = dup(from);
+  DIR *d = dup_fd < 0 ? NULL : fdopendir(dup_fd);
+  if (!d) return -1;
+  int rc = 0;
+  for (struct dirent *e; rc == 0 && (e = readdir(d));) {
+    if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) rc = copy_entry(from, to, e->d_name);
+  }
+  int saved = errno;
+  closedir(d);
+  errno = saved;
+  return rc;
+}
+
+/* The directory is opened before the tmpfs covers it, so its old contents stay reachable. */
+int tmpfs_copyup(const struct record *r) {
+  const char *target = arg_str(r, 1);
+  int old = open(target, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (old < 0) return -1;
+  const char *data = arg_str(r, 3);
+  int rc = mount(arg_str(r, 0), target, "tmpfs", (unsigned long)arg_i64(r, 2) & ~(unsigned long)MS_RDONLY, *data ? data : NULL);
+  int fresh = rc == 0 ? open(target, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+  if (rc == 0) rc = fresh < 0 ? -1 : copy_tree(old, fresh);
+  if (rc == 0 && (arg_i64(r, 2) & MS_RDONLY)) rc = mount("", target, "", MS_REMOUNT | (unsigned long)arg_i64(r, 2), *data ? data : NULL);
+  int saved = errno;
+  close(old);
+  if (fresh >= 0) close(fresh);
+  errno = saved;
+  return rc;
+}
