@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/if_addr.h>
 #include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -85,10 +86,119 @@ static void add_attr(struct nlmsghdr *h, unsigned short type, const void *data, 
   h->nlmsg_len = NLMSG_ALIGN(h->nlmsg_len) + RTA_ALIGN(a->rta_len);
 }
 
-/* RTM_NEWLINK on the host interface with IFLA_NET_NS_PID and its new IFLA_IFNAME, then the ack. */
+/* Sends one request and reads its ack: 0, or -1 with the kernel's errno. */
+static int nl_request(int fd, struct nlmsghdr *h) {
+  char reply[4096];
+  if (send(fd, h, h->nlmsg_len, 0) != (ssize_t)h->nlmsg_len) return -1;
+  ssize_t n = recv(fd, reply, sizeof reply, 0);
+  struct nlmsghdr *r = (struct nlmsghdr *)reply;
+  if (n < (ssize_t)NLMSG_LENGTH(sizeof(struct nlmsgerr)) || r->nlmsg_type != NLMSG_ERROR) return errno = n < 0 ? errno : EPROTO, -1;
+  int err = ((struct nlmsgerr *)NLMSG_DATA(r))->error;
+  return err == 0 ? 0 : (errno = -err, -1);
+}
+
+#define MAX_ADDRS 32
+struct saved_addrs {
+  int count;
+  char msg[MAX_ADDRS][512]; /* each an RTM_NEWADDR payload: ifaddrmsg + attributes */
+  unsigned len[MAX_ADDRS];
+};
+
+static int addr_flags(struct ifaddrmsg *a, unsigned len) {
+  int flags = a->ifa_flags;
+  for (struct rtattr *rta = IFA_RTA(a); RTA_OK(rta, len); rta = RTA_NEXT(rta, len))
+    if (rta->rta_type == IFA_FLAGS) flags = (int)*(uint32_t *)RTA_DATA(rta);
+  return flags;
+}
+
+/* config-linux.md "Network Devices": the permanent, global-scope addresses, which a move drops. */
+static int save_addrs(int fd, unsigned index, struct saved_addrs *out) {
+  struct {
+    struct nlmsghdr h;
+    struct ifaddrmsg a;
+  } req = {.h = {.nlmsg_len = sizeof req, .nlmsg_type = RTM_GETADDR, .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP, .nlmsg_seq = 2}};
+  if (send(fd, &req, sizeof req, 0) != sizeof req) return -1;
+  char buf[16384];
+  for (;;) {
+    ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n < 0) return -1;
+    for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, (unsigned)n); h = NLMSG_NEXT(h, n)) {
+      if (h->nlmsg_type == NLMSG_DONE) return 0;
+      if (h->nlmsg_type == NLMSG_ERROR) return errno = EPROTO, -1;
+      struct ifaddrmsg *a = NLMSG_DATA(h);
+      unsigned len = (unsigned)(h->nlmsg_len - NLMSG_LENGTH(sizeof *a));
+      if (a->ifa_index != index || a->ifa_scope != RT_SCOPE_UNIVERSE || !(addr_flags(a, len) & IFA_F_PERMANENT)) continue;
+      if (out->count == MAX_ADDRS || NLMSG_PAYLOAD(h, 0) > sizeof out->msg[0]) return errno = E2BIG, -1;
+      char *dst = out->msg[out->count];
+      unsigned used = NLMSG_ALIGN(sizeof *a);
+      memcpy(dst, a, sizeof *a);
+      /* IFA_LABEL names the host interface: the address gets the device's own name in the container. */
+      for (struct rtattr *rta = IFA_RTA(a); RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
+        if (rta->rta_type == IFA_LABEL) continue;
+        memcpy(dst + used, rta, rta->rta_len);
+        used += RTA_ALIGN(rta->rta_len);
+      }
+      out->len[out->count++] = used;
+    }
+  }
+}
+
+/* In the container's network namespace: the saved addresses on the moved device, then up. */
+static int restore(unsigned index, const struct saved_addrs *saved) {
+  int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+  if (fd < 0) return -1;
+  int rc = 0;
+  for (int i = 0; rc == 0 && i < saved->count; i++) {
+    struct {
+      struct nlmsghdr h;
+      char payload[512];
+    } req = {.h = {.nlmsg_len = NLMSG_LENGTH(saved->len[i]), .nlmsg_type = RTM_NEWADDR, .nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL, .nlmsg_seq = 3}};
+    memcpy(req.payload, saved->msg[i], saved->len[i]);
+    ((struct ifaddrmsg *)req.payload)->ifa_index = index;
+    rc = nl_request(fd, &req.h);
+  }
+  struct {
+    struct nlmsghdr h;
+    struct ifinfomsg i;
+  } up = {.h = {.nlmsg_len = sizeof up, .nlmsg_type = RTM_NEWLINK, .nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK, .nlmsg_seq = 4},
+          .i = {.ifi_family = AF_UNSPEC, .ifi_index = (int)index, .ifi_flags = IFF_UP, .ifi_change = IFF_UP}};
+  if (rc == 0) rc = nl_request(fd, &up.h);
+  int saved_errno = errno;
+  close(fd);
+  errno = saved_errno;
+  return rc;
+}
+
+/* Runs restore() inside the init's network namespace, and comes back. */
+static int restore_in(pid_t pid, const char *name, unsigned old_index, const struct saved_addrs *saved) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/ns/net", pid);
+  int host = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC), target = open(path, O_RDONLY | O_CLOEXEC);
+  int rc = host < 0 || target < 0 ? -1 : setns(target, CLONE_NEWNET);
+  if (rc == 0) {
+    /* A "%d" template is named by the kernel; the index is kept unless taken in the target. */
+    unsigned index = strstr(name, "%d") ? old_index : if_nametoindex(name);
+    rc = index ? restore(index, saved) : -1;
+    int saved_errno = errno;
+    if (setns(host, CLONE_NEWNET) < 0) _exit(1); /* stage 0 must not stay in the container's namespace */
+    errno = saved_errno;
+  }
+  int saved_errno = errno;
+  if (host >= 0) close(host);
+  if (target >= 0) close(target);
+  errno = saved_errno;
+  return rc;
+}
+
+/* RTM_NEWLINK on the host interface with IFLA_NET_NS_PID and its new IFLA_IFNAME; then its
+ * permanent addresses are put back and it is set up (config-linux.md "Network Devices"). */
 int netdev_move(const struct record *r, struct context *c) {
   unsigned index = if_nametoindex(arg_str(r, 0));
   if (index == 0) return -1;
+  static struct saved_addrs saved;
+  saved.count = 0;
+  int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+  if (fd < 0) return -1;
   struct {
     struct nlmsghdr h;
     struct ifinfomsg i;
@@ -98,21 +208,11 @@ int netdev_move(const struct record *r, struct context *c) {
   uint32_t pid = (uint32_t)c->init_pid;
   const char *name = arg_str(r, 1);
   add_attr(&req.h, IFLA_NET_NS_PID, &pid, sizeof pid);
-  if (*name) add_attr(&req.h, IFLA_IFNAME, name, strlen(name) + 1);
-  int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-  if (fd < 0) return -1;
-  int rc = -1;
-  char reply[1024];
-  if (send(fd, &req, req.h.nlmsg_len, 0) == (ssize_t)req.h.nlmsg_len) {
-    ssize_t n = recv(fd, reply, sizeof reply, 0);
-    struct nlmsghdr *h = (struct nlmsghdr *)reply;
-    if (n >= (ssize_t)NLMSG_LENGTH(sizeof(struct nlmsgerr)) && h->nlmsg_type == NLMSG_ERROR) {
-      int err = ((struct nlmsgerr *)NLMSG_DATA(h))->error;
-      rc = err == 0 ? 0 : (errno = -err, -1);
-    } else if (n >= 0) errno = EPROTO;
-  }
-  int saved = errno;
+  add_attr(&req.h, IFLA_IFNAME, name, strlen(name) + 1);
+  int rc = save_addrs(fd, index, &saved);
+  if (rc == 0) rc = nl_request(fd, &req.h);
+  int saved_errno = errno;
   close(fd);
-  errno = saved;
-  return rc;
+  errno = saved_errno;
+  return rc < 0 ? -1 : restore_in(c->init_pid, name, index, &saved);
 }

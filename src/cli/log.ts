@@ -39,3 +39,13 @@ export function reportError(o: LogOptions, err: unknown): void {
     /* the log is best effort; the error is on stderr already */
   }
 }
+
+/** runtime.md "Warnings": to the log when there is one (as runc does: engines read stderr as errors), else stderr. */
+export function reportWarning(o: LogOptions, message: string): void {
+  if (!o.log) return printErr(`ocirt: warning: ${message}`);
+  try {
+    appendFileSync(o.log, logLine(o, 'warning', message));
+  } catch {
+    /* best effort, as for errors */
+  }
+}

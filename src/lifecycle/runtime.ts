@@ -9,7 +9,8 @@ export interface Runtime {
   warn(message: string): void;
 }
 
-const toStderr = (message: string) => void writeSync(2, `ocirt: warning: ${message.replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}\n`);
+/** The CLI passes its own (src/cli/log.ts reportWarning); this default is for programs that embed the lifecycle. */
+const toStderr = (message: string) => void writeSync(2, `ocirt: warning: ${JSON.stringify(message)}\n`);
 
 export function runtimeAt(root: string, warn: (message: string) => void = toStderr): Runtime {
   return { store: new Store(root), root, warn };

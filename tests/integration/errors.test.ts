@@ -36,7 +36,12 @@ const CASES: Case[] = [
   ['root.path names no directory', edited((c) => (c.root.path = '/no/such/rootfs')), /^ocirt: root\.path: \/no\/such\/rootfs does not exist$/],
   ['root.path is absent', edited((c) => delete (c.root as { path?: string }).path), /^ocirt: root: "path" is required$/],
   ['ociVersion is not SemVer', edited((c) => (c.ociVersion = 'one')), /^ocirt: ociVersion: "one" is not SemVer/],
-  ['linux.seccomp is asked for (unsupported)', edited((c) => (c.linux!.seccomp = { defaultAction: 'SCMP_ACT_ALLOW' })), /^ocirt: linux\.seccomp: not supported by ocirt yet/],
+  ['linux.resources.memory is asked for (not yet: the cgroup resources issue)', edited((c) => (c.linux!.resources = { memory: { limit: 1 << 30 } })), /^ocirt: linux\.resources\.memory: not supported by ocirt yet/],
+  ['a seccomp action is unknown', edited((c) => (c.linux!.seccomp = { defaultAction: 'SCMP_ACT_NOPE' })), /^ocirt: linux\.seccomp\.defaultAction: /],
+  ['a hard rlimit is above the host\'s without CAP_SYS_RESOURCE', edited((c) => (c.process!.rlimits = [{ type: 'RLIMIT_NOFILE', soft: 1, hard: 1 << 30 }])), /^ocirt: process\.rlimits\[0\]\.hard: RLIMIT_NOFILE/],
+  ['a sysctl is not namespaced', edited((c) => (c.linux!.sysctl = { 'vm.swappiness': '10' })), /^ocirt: linux\.sysctl\.vm\.swappiness: not/],
+  ['apparmorProfile on a host without AppArmor', edited((c) => (c.process!.apparmorProfile = 'p')), /^ocirt: process\.apparmorProfile: AppArmor is not enabled on this host/],
+  ['a device path already holds a different file', edited((c) => (c.linux!.devices = [{ path: '/probe', type: 'c', major: 1, minor: 3 }])), /^ocirt: linux\.devices\[0\] \(\/probe\): mknod \/probe: file exists/],
   ['a namespace type is given twice', edited((c) => c.linux!.namespaces!.push({ type: 'uts' })), /^ocirt: linux\.namespaces\[\d+\]\.type: namespace "uts" is given twice$/],
   [
     'a mount fails (type "nosuchfs")',
