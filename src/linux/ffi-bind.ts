@@ -4,8 +4,8 @@
 // held in a variable, so Bun's bundler does not embed koffi and Node never sees `bun:ffi`.
 import { createRequire } from 'node:module';
 
-/** The C types a table may use; each backend names them its own way. */
-export type CType = 'int' | 'uint' | 'long' | 'ulong' | 'ptr' | 'cstring';
+/** The C types a table may use; each backend names them its own way. `void` is for returns only. */
+export type CType = 'int' | 'uint' | 'long' | 'ulong' | 'ptr' | 'cstring' | 'void';
 
 export interface Signature {
   readonly args: readonly CType[];
@@ -14,9 +14,9 @@ export interface Signature {
 
 export type CFunction = (...args: unknown[]) => unknown;
 
-const BUN_TYPES: Record<CType, string> = { int: 'i32', uint: 'u32', long: 'i64', ulong: 'u64', ptr: 'ptr', cstring: 'ptr' };
+const BUN_TYPES: Record<CType, string> = { int: 'i32', uint: 'u32', long: 'i64', ulong: 'u64', ptr: 'ptr', cstring: 'ptr', void: 'void' };
 const KOFFI_TYPES: Record<CType, string> = {
-  int: 'int', uint: 'uint32_t', long: 'long', ulong: 'unsigned long', ptr: 'const void *', cstring: 'const char *',
+  int: 'int', uint: 'uint32_t', long: 'long', ulong: 'unsigned long', ptr: 'const void *', cstring: 'const char *', void: 'void',
 };
 
 export interface BunFfi {
