@@ -2,7 +2,7 @@
 // waits for `start`, and record the state. Every failure undoes what was made ("Errors").
 import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { cleanupAll, messageOf, OciError } from '../errors.ts';
+import { cleanupAll, messageOf, OciError, specError } from '../errors.ts';
 import { cgroupDirs, createCgroup, detectLayout, type CgroupLayout, type ContainerCgroup } from '../linux/cgroups.ts';
 import { describeStepError, launch, type Launch } from '../linux/executor.ts';
 import { hostFacts, resctrlMount } from '../linux/host-facts.ts';
@@ -74,10 +74,25 @@ async function startInit(dir: string, plan: Plan, foreground: boolean): Promise<
   return l;
 }
 
+/**
+ * The init sends the notify fd with sendmsg and closes it once the filter is loaded: a filter that
+ * sends those calls (or everything) to the agent would wait for an agent that has no fd yet. runc
+ * refuses the same shapes (NOTIFY as the default action, or on the call it writes with).
+ */
+function refuseNotifyDeadlock(s: { defaultAction?: unknown; syscalls?: Array<{ names?: unknown[]; name?: unknown; action?: unknown }> }): void {
+  if (s.defaultAction === 'SCMP_ACT_NOTIFY') throw specError('linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default action: the init could not hand the agent its fd');
+  (s.syscalls ?? []).forEach((r, i) => {
+    const names = [...(Array.isArray(r.names) ? r.names : []), r.name];
+    const held = names.find((n) => n === 'sendmsg' || n === 'close');
+    if (r.action === 'SCMP_ACT_NOTIFY' && held) throw specError(`linux.seccomp.syscalls[${i}]: SCMP_ACT_NOTIFY cannot apply to ${held}: the init needs it to hand the agent its fd`);
+  });
+}
+
 /** linux.seccomp compiled now, so that a bad profile fails create; its warnings are logged. */
 function seccompOf(b: Bundle, warn: (m: string) => void): CompiledSeccomp | undefined {
   const s = b.config.linux?.seccomp;
   if (s === undefined || s === null) return undefined;
+  refuseNotifyDeadlock(s as Parameters<typeof refuseNotifyDeadlock>[0]);
   const compiled = compileSeccomp(s);
   compiled.warnings.forEach(warn);
   return compiled;

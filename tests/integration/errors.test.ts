@@ -39,6 +39,8 @@ const CASES: Case[] = [
   ['linux.resources.memory is asked for (not yet: the cgroup resources issue)', edited((c) => (c.linux!.resources = { memory: { limit: 1 << 30 } })), /^ocirt: linux\.resources\.memory: not supported by ocirt yet/],
   ['a seccomp action is unknown', edited((c) => (c.linux!.seccomp = { defaultAction: 'SCMP_ACT_NOPE' })), /^ocirt: linux\.seccomp\.defaultAction: /],
   ['a hard rlimit is above the host\'s without CAP_SYS_RESOURCE', edited((c) => (c.process!.rlimits = [{ type: 'RLIMIT_NOFILE', soft: 1, hard: 1 << 30 }])), /^ocirt: process\.rlimits\[0\]\.hard: RLIMIT_NOFILE/],
+  // podman derives 126 from "permission denied" and 127 from "not found": a directory cannot be exec'd.
+  ['args[0] exists but is not executable', edited((c) => (c.process!.args = ['/etc'])), /^ocirt: process\.args\[0\]: exec: "\/etc": permission denied$/],
   ['a sysctl is not namespaced', edited((c) => (c.linux!.sysctl = { 'vm.swappiness': '10' })), /^ocirt: linux\.sysctl\.vm\.swappiness: not/],
   ['apparmorProfile on a host without AppArmor', edited((c) => (c.process!.apparmorProfile = 'p')), /^ocirt: process\.apparmorProfile: AppArmor is not enabled on this host/],
   ['a device path already holds a different file', edited((c) => (c.linux!.devices = [{ path: '/probe', type: 'c', major: 1, minor: 3 }])), /^ocirt: linux\.devices\[0\] \(\/probe\): mknod \/probe: file exists/],
