@@ -77,13 +77,24 @@ describe('stage 1 (namespaces), config-linux.md "Namespaces"', () => {
     expect(() => plan(config({ linux: { namespaces: [{ type: 'mount' }, { type: 'foo' }] } }))).toThrow('linux.namespaces[1].type: unknown namespace type "foo"');
     expect(() => plan(config({ linux: { namespaces: [{ type: 'mount' }], uidMappings: [{ containerID: 0, hostID: 1, size: 1 }] } }))).toThrow(/need a new user namespace/);
   });
-  it('refuses a hostname without a new uts namespace', () => {
-    expect(() => plan(config({ hostname: 'h', linux: { namespaces: [{ type: 'mount' }] } }))).toThrow('hostname: setting it needs a new uts namespace');
+  it('refuses a hostname or domainname without a uts namespace', () => {
+    expect(() => plan(config({ hostname: 'h', linux: { namespaces: [{ type: 'mount' }] } }))).toThrow('hostname: setting it needs a uts namespace');
+    expect(() => plan(config({ domainname: 'd', linux: { namespaces: [{ type: 'mount' }] } }))).toThrow('domainname: setting it needs a uts namespace');
+    expect(() => plan(config({ hostname: 'h', linux: { namespaces: [{ type: 'mount' }] } }), { edition: 'draft' })).toThrow('hostname: setting it needs a new uts namespace');
+  });
+  it('v1.3.0 config.md "Hostname": sets it in a joined uts namespace; the draft needs a new one', () => {
+    const c = config({ hostname: 'h', domainname: 'd', linux: { namespaces: [{ type: 'mount' }, { type: 'uts', path: '/proc/1/ns/uts' }] } });
+    const s = stage(c, 2);
+    expect(s.filter((x) => x.op === 'SETHOSTNAME' || x.op === 'SETDOMAINNAME').map((x) => [x.op, ...x.args])).toEqual([['SETHOSTNAME', 'h'], ['SETDOMAINNAME', 'd']]);
+    expect(stage(c, 1)).toContainEqual(expect.objectContaining({ op: 'SETNS', args: ['/proc/1/ns/uts', L.CLONE_NEWUTS] }));
+    expect(() => plan(c, { edition: 'draft' })).toThrow('hostname: setting it needs a new uts namespace');
+    expect(() => plan(config({ domainname: 'd', linux: c.linux }), { edition: 'draft' })).toThrow('domainname: setting it needs a new uts namespace');
   });
 });
 
 describe('stage 2 (init)', () => {
   const rootfs = join(bundle, 'rootfs');
+  const S_IFCHR = 0o020000;
   it('cuts propagation to the host, binds the rootfs, mounts in the listed order, then pivots', () => {
     const c = config({
       hostname: 'box',
@@ -101,22 +112,80 @@ describe('stage 2 (init)', () => {
       [`${rootfs}/tmp`, 'tmpfs', MS.NOSUID, 'mode=1777'],
     ]);
     const order = ops(s);
-    expect(order.indexOf('PIVOT_ROOT')).toBeGreaterThan(order.lastIndexOf('MKNOD'));
+    const pivot = order.indexOf('PIVOT_ROOT');
+    expect(s.map((x) => x.label.startsWith('mounts[')).lastIndexOf(true)).toBeLessThan(pivot);
+    // config-linux.md "Devices": made after pivot_root, so every path resolves inside the rootfs.
+    expect(order.indexOf('MKNOD_AT')).toBeGreaterThan(pivot);
+    expect(order).not.toContain('MKNOD');
     expect(order.at(-1)).toBe('SETHOSTNAME');
   });
-  it('makes the default devices and /dev symlinks (config-linux.md "Default Devices")', () => {
-    const s = stage(config(), 2);
-    const nodes = s.filter((x) => x.op === 'MKNOD').map((x) => x.args[0]);
-    expect(nodes).toEqual(['null', 'zero', 'full', 'random', 'urandom', 'tty'].map((d) => `${rootfs}/dev/${d}`));
-    const links = s.filter((x) => x.op === 'SYMLINK').map((x) => [x.args[0], x.args[1]]);
-    expect(links).toContainEqual(['pts/ptmx', `${rootfs}/dev/ptmx`]);
-    expect(links).toContainEqual(['/proc/self/fd', `${rootfs}/dev/fd`]);
+  it('orders stage 2 as build.ts says: mounts, listener, host nodes, personality, memory policy, pivot, propagation, devices, names, sysctl, read-only, masked, root.readonly', () => {
+    const map = [{ containerID: 0, hostID: 100000, size: 65536 }];
+    const c = config({
+      root: { path: 'rootfs', readonly: true },
+      hostname: 'h',
+      domainname: 'd',
+      mounts: [{ destination: '/proc', type: 'proc', source: 'proc' }],
+      linux: {
+        namespaces: [{ type: 'mount' }, { type: 'user' }, { type: 'uts' }, { type: 'network' }],
+        uidMappings: map,
+        gidMappings: map,
+        rootfsPropagation: 'slave',
+        seccomp: { defaultAction: 'SCMP_ACT_ALLOW', listenerPath: '/run/agent.sock' },
+        personality: { domain: 'LINUX' },
+        memoryPolicy: { mode: 'MPOL_BIND', nodes: '0' },
+        sysctl: { 'net.ipv4.ip_forward': '1' },
+        readonlyPaths: ['/proc/sys'],
+        maskedPaths: ['/proc/kcore'],
+      },
+    });
+    const s = stage(c, 2);
+    const kinds = s.map((x) => {
+      if (x.label.startsWith('mounts[')) return 'mounts';
+      if (x.op === 'OPEN_TREE' || x.op === 'ATTACH_TREE' || x.op === 'SYMLINK') return `devices:${x.op}`;
+      return x.op === 'MOUNT' ? x.label : x.op;
+    });
+    const squeezed = kinds.filter((k, i) => k !== kinds[i - 1]);
+    expect(squeezed).toEqual([
+      'mount namespace (make / a recursive slave)', 'root.path', 'mounts', 'LISTENER_CONNECT', 'devices:OPEN_TREE',
+      'PERSONALITY', 'SET_MEMPOLICY', 'PIVOT_ROOT', 'linux.rootfsPropagation', 'devices:ATTACH_TREE', 'devices:SYMLINK',
+      'SETHOSTNAME', 'SETDOMAINNAME', 'WRITE_AT', 'READONLY_PATH', 'MASK_PATH', 'root.readonly',
+    ]);
+    expect(s.find((x) => x.op === 'WRITE_AT')!.args).toEqual(['/proc/sys/net/ipv4/ip_forward', '1']);
+    expect(s.find((x) => x.op === 'READONLY_PATH')!.args).toEqual(['/proc/sys']);
+    expect(s.find((x) => x.op === 'MASK_PATH')!.args).toEqual(['/proc/kcore']);
   });
-  it('bind-mounts host device nodes instead of mknod in a new user namespace', () => {
+  it('makes the default devices and /dev symlinks after pivot_root, with container paths (config-linux.md "Default Devices")', () => {
+    const s = stage(config(), 2);
+    const pivot = ops(s).indexOf('PIVOT_ROOT');
+    const nodes = s.filter((x) => x.op === 'MKNOD_AT');
+    expect(nodes.map((x) => x.args)).toEqual([
+      ['/dev/null', S_IFCHR | 0o666, 1, 3, 0, 0, 1],
+      ['/dev/zero', S_IFCHR | 0o666, 1, 5, 0, 0, 1],
+      ['/dev/full', S_IFCHR | 0o666, 1, 7, 0, 0, 1],
+      ['/dev/random', S_IFCHR | 0o666, 1, 8, 0, 0, 1],
+      ['/dev/urandom', S_IFCHR | 0o666, 1, 9, 0, 0, 1],
+      ['/dev/tty', S_IFCHR | 0o666, 5, 0, 0, 0, 1],
+    ]);
+    expect(s.slice(0, pivot).some((x) => x.op === 'MKNOD_AT' || x.op === 'SYMLINK')).toBe(false);
+    const links = s.filter((x) => x.op === 'SYMLINK').map((x) => [x.args[0], x.args[1]]);
+    expect(links).toEqual([
+      ['/proc/self/fd', '/dev/fd'], ['/proc/self/fd/0', '/dev/stdin'], ['/proc/self/fd/1', '/dev/stdout'], ['/proc/self/fd/2', '/dev/stderr'], ['pts/ptmx', '/dev/ptmx'],
+    ]);
+    expect(ops(s).indexOf('SYMLINK')).toBeGreaterThan(ops(s).lastIndexOf('MKNOD_AT'));
+  });
+  it('binds host device nodes instead of mknod in a new user namespace: OPEN_TREE before pivot_root, ATTACH_TREE after', () => {
     const map = [{ containerID: 0, hostID: 1000, size: 1 }];
     const s = stage(config({ linux: { namespaces: [{ type: 'mount' }, { type: 'user' }], uidMappings: map, gidMappings: map } }), 2);
-    expect(s.some((x) => x.op === 'MKNOD')).toBe(false);
-    expect(s).toContainEqual(expect.objectContaining({ op: 'MOUNT', args: ['/dev/null', `${rootfs}/dev/null`, '', MS.BIND, ''] }));
+    expect(s.some((x) => x.op === 'MKNOD' || x.op === 'MKNOD_AT')).toBe(false);
+    const pivot = ops(s).indexOf('PIVOT_ROOT');
+    const open = s.map((x, i) => [x, i] as const).filter(([x]) => x.op === 'OPEN_TREE');
+    const attach = s.map((x, i) => [x, i] as const).filter(([x]) => x.op === 'ATTACH_TREE');
+    const paths = ['null', 'zero', 'full', 'random', 'urandom', 'tty'].map((d) => `/dev/${d}`);
+    expect(open.map(([x]) => x.args)).toEqual(paths.map((p, slot) => [slot, p]));
+    expect(attach.map(([x]) => x.args)).toEqual(paths.map((p, slot) => [p, slot]));
+    expect(open.every(([, i]) => i < pivot)).toBe(true);
+    expect(attach.every(([, i]) => i > pivot)).toBe(true);
   });
   it('binds a file onto a file and a directory onto a directory, relative to the bundle, remounting for extra flags', () => {
     const c = config({
@@ -145,28 +214,102 @@ describe('stage 2 (init)', () => {
     const s = stage(config({ mounts: [{ destination: 'x/../../../etc', type: 'tmpfs', source: 't' }] }), 2);
     expect(s.find((x) => x.label.startsWith('mounts[') && x.op === 'MOUNT')!.args[1]).toBe(`${rootfs}/etc`);
   });
-  it('mounts each v1 hierarchy for type cgroup on a v1 or hybrid host, and cgroup2 on a v2 host', () => {
-    const c = config({ mounts: [{ destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['ro'] }] });
-    const v2 = stage(c, 2).filter((x) => x.op === 'MOUNT' && x.label.startsWith('mounts['));
-    expect(v2.map((x) => x.args[2])).toEqual(['cgroup2']);
-    const hybrid = { v1: [{ name: 'cpu,cpuacct', options: 'cpu,cpuacct' }, { name: 'pids', options: 'pids' }], v2Mount: 'unified', pureV2: false };
-    const h = stage(c, 2, { cgroup: hybrid }).filter((x) => x.op === 'MOUNT' && x.label.startsWith('mounts['));
-    expect(h.map((x) => [x.args[2], x.args[4]])).toEqual([
-      ['tmpfs', 'mode=755'], ['cgroup', 'cpu,cpuacct'], ['cgroup', 'pids'], ['cgroup2', ''], ['', 'mode=755'],
-    ]);
+  describe('type cgroup', () => {
+    const target = `${rootfs}/sys/fs/cgroup`;
+    const c = (options: string[], cgroupNs: boolean) =>
+      config({
+        mounts: [{ destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options }],
+        linux: { namespaces: [{ type: 'pid' }, { type: 'mount' }, ...(cgroupNs ? [{ type: 'cgroup' }] : [])] },
+      });
+    const mountArgs = (cfg: Config, o: Partial<PlanInput>) =>
+      stage(cfg, 2, o).filter((x) => x.label.startsWith('mounts[')).map((x) => [x.op, ...x.args]);
+    const fsFlags = MS.NOSUID | MS.NODEV | MS.NOEXEC;
+    const pure = { v1: [], v2: { name: 'cgroup', options: '', dir: '/sys/fs/cgroup/system.slice/ctr' }, pureV2: true };
+    const hybrid = {
+      v1: [{ name: 'cpu,cpuacct', options: 'cpu,cpuacct', dir: '/sys/fs/cgroup/cpu,cpuacct/ctr' }, { name: 'pids', options: 'pids', dir: '/sys/fs/cgroup/pids/ctr' }],
+      v2: { name: 'unified', options: '', dir: '/sys/fs/cgroup/unified/ctr' },
+      pureV2: false,
+    };
+    it('mounts cgroup2 afresh on a pure v2 host in a new cgroup namespace', () => {
+      expect(mountArgs(c(['ro'], true), { cgroup: pure })).toEqual([
+        ['MKDIR_P', target, 0o755],
+        ['MOUNT', 'cgroup', target, 'cgroup2', fsFlags | MS.RDONLY, ''],
+      ]);
+    });
+    it('binds the container\'s own cgroup directory on a pure v2 host without a cgroup namespace, then remounts it with the flags', () => {
+      expect(mountArgs(c(['ro'], false), { cgroup: pure })).toEqual([
+        ['MKDIR_P', target, 0o755],
+        ['MOUNT', '/sys/fs/cgroup/system.slice/ctr', target, '', MS.BIND, ''],
+        ['MOUNT', '', target, '', MS.BIND | MS.REMOUNT | fsFlags | MS.RDONLY, ''],
+      ]);
+    });
+    it('mounts a tmpfs holding each v1 hierarchy and cgroup2 on a hybrid host in a new cgroup namespace, read-only last', () => {
+      expect(mountArgs(c(['ro'], true), { cgroup: hybrid })).toEqual([
+        ['MKDIR_P', target, 0o755],
+        ['MOUNT', 'tmpfs', target, 'tmpfs', fsFlags, 'mode=755'],
+        ['MKDIR_P', `${target}/cpu,cpuacct`, 0o755],
+        ['MOUNT', 'cgroup', `${target}/cpu,cpuacct`, 'cgroup', fsFlags | MS.RDONLY, 'cpu,cpuacct'],
+        ['MKDIR_P', `${target}/pids`, 0o755],
+        ['MOUNT', 'cgroup', `${target}/pids`, 'cgroup', fsFlags | MS.RDONLY, 'pids'],
+        ['MKDIR_P', `${target}/unified`, 0o755],
+        ['MOUNT', 'cgroup', `${target}/unified`, 'cgroup2', fsFlags | MS.RDONLY, ''],
+        ['MOUNT', '', target, '', MS.REMOUNT | MS.RDONLY | fsFlags, 'mode=755'],
+      ]);
+    });
+    it('binds the container\'s own directory of each hierarchy without a cgroup namespace (as runc does)', () => {
+      const steps = mountArgs(c([], false), { cgroup: hybrid });
+      expect(steps).toEqual([
+        ['MKDIR_P', target, 0o755],
+        ['MOUNT', 'tmpfs', target, 'tmpfs', fsFlags, 'mode=755'],
+        ['MKDIR_P', `${target}/cpu,cpuacct`, 0o755],
+        ['MOUNT', '/sys/fs/cgroup/cpu,cpuacct/ctr', `${target}/cpu,cpuacct`, '', MS.BIND, ''],
+        ['MOUNT', '', `${target}/cpu,cpuacct`, '', MS.BIND | MS.REMOUNT | fsFlags, ''],
+        ['MKDIR_P', `${target}/pids`, 0o755],
+        ['MOUNT', '/sys/fs/cgroup/pids/ctr', `${target}/pids`, '', MS.BIND, ''],
+        ['MOUNT', '', `${target}/pids`, '', MS.BIND | MS.REMOUNT | fsFlags, ''],
+        ['MKDIR_P', `${target}/unified`, 0o755],
+        ['MOUNT', '/sys/fs/cgroup/unified/ctr', `${target}/unified`, '', MS.BIND, ''],
+        ['MOUNT', '', `${target}/unified`, '', MS.BIND | MS.REMOUNT | fsFlags, ''],
+      ]);
+    });
+    it('mounts a hierarchy the container has no directory in afresh, even without a cgroup namespace', () => {
+      const v1 = { v1: [{ name: 'pids', options: 'pids' }], pureV2: false };
+      expect(mountArgs(c([], false), { cgroup: v1 }).slice(2)).toEqual([
+        ['MKDIR_P', `${target}/pids`, 0o755],
+        ['MOUNT', 'cgroup', `${target}/pids`, 'cgroup', fsFlags, 'pids'],
+      ]);
+    });
   });
-  it('makes / read-only after pivot_root when root.readonly, and sets rootfsPropagation', () => {
+  it('makes / read-only as the last step, after pivot_root, rootfsPropagation and the device nodes', () => {
     const s = stage(config({ root: { path: 'rootfs', readonly: true }, linux: { namespaces: [{ type: 'mount' }], rootfsPropagation: 'private' } }), 2);
     const after = s.slice(ops(s).indexOf('PIVOT_ROOT') + 1);
-    expect(after.map((x) => x.args[3])).toEqual([MS.PRIVATE, MS.BIND | MS.REMOUNT | MS.RDONLY]);
+    expect(after[0]).toEqual({ op: 'MOUNT', args: ['', '/', '', MS.PRIVATE, ''], label: 'linux.rootfsPropagation' });
+    expect(after.at(-1)).toEqual({ op: 'MOUNT', args: ['', '/', '', MS.BIND | MS.REMOUNT | MS.RDONLY, ''], label: 'root.readonly' });
+    expect(after.slice(1, -1).map((x) => x.op)).toEqual([...Array(6).fill('MKNOD_AT'), ...Array(5).fill('SYMLINK')]);
+    expect(ops(stage(config(), 2))).not.toContain('MOUNT_SETATTR');
+    expect(stage(config(), 2).some((x) => x.label === 'root.readonly')).toBe(false);
   });
   it('uses chroot instead of pivot_root with --no-pivot', () => {
-    expect(ops(stage(config(), 2, { noPivot: true }))).toContain('CHROOT');
+    const s = ops(stage(config(), 2, { noPivot: true }));
+    expect(s).toContain('CHROOT');
+    expect(s).not.toContain('PIVOT_ROOT');
+    expect(s.indexOf('MKNOD_AT')).toBeGreaterThan(s.indexOf('CHROOT'));
   });
-  it('refuses mount options it does not implement rather than passing them to the kernel', () => {
+  it('refuses idmap on a mount that is not a bind mount, and tmpcopyup on one that is not tmpfs, rather than passing them to the kernel', () => {
     expect(() => plan(config({ mounts: [{ destination: '/m', type: 'tmpfs', source: 't', options: ['idmap'] }] }))).toThrow(
-      'mounts[0].options[0]: mount option "idmap" is not supported by ocirt',
+      'mounts[0].options: "idmap" applies to bind mounts only',
     );
+    expect(() => plan(config({ mounts: [{ destination: '/m', type: 'proc', source: 'proc', options: ['ridmap'] }] }))).toThrow(
+      'mounts[0].options: "ridmap" applies to bind mounts only',
+    );
+    expect(() => plan(config({ mounts: [{ destination: '/m', type: 'proc', source: 'proc', options: ['tmpcopyup'] }] }))).toThrow(
+      'mounts[0].options: "tmpcopyup" applies to tmpfs mounts only',
+    );
+    const tmp = stage(config({ mounts: [{ destination: '/m', type: 'tmpfs', source: 't', options: ['tmpcopyup', 'nosuid', 'size=1m'] }] }), 2);
+    const m = tmp.filter((x) => x.label.startsWith('mounts['));
+    expect(m.map((x) => [x.op, ...x.args])).toEqual([['MKDIR_P', `${rootfs}/m`, 0o755], ['TMPFS_COPYUP', 't', `${rootfs}/m`, MS.NOSUID, 'size=1m']]);
+    // never passed on as filesystem data
+    expect(m.flatMap((x) => x.args).some((a) => typeof a === 'string' && /idmap|tmpcopyup/.test(a))).toBe(false);
   });
   it('reports a missing bind source naming the field', () => {
     expect(() => plan(config({ mounts: [{ destination: '/m', type: 'bind', source: '/nonexistent/x' }] }))).toThrow('mounts[0].source: /nonexistent/x: no such file or directory');

@@ -7,16 +7,51 @@ const refused = (c: Config) => unsupportedFindings(c as unknown as Record<string
 
 describe('config.md "Valid values" and "Extensibility"', () => {
   it('refuses a spec field ocirt does not implement, naming it', () => {
-    const c = base();
-    c.linux!.seccomp = { defaultAction: 'SCMP_ACT_ALLOW' };
-    expect(refused(c)).toEqual(['/linux/seccomp: not supported by ocirt yet; remove it or leave it empty']);
-    const p = base();
-    p.process!.capabilities = { bounding: ['CAP_KILL'] };
-    expect(refused(p)).toEqual([expect.stringMatching(/^\/process\/capabilities: /)]);
     const h = base();
     h.hooks = { prestart: [{ path: '/bin/true' }] };
-    expect(refused(h)).toEqual([expect.stringMatching(/^\/hooks: /)]);
+    expect(refused(h)).toEqual(['/hooks: not supported by ocirt yet; remove it or leave it empty']);
     expect(unsupportedFindings(h as unknown as Record<string, unknown>)[0]).toMatchObject({ severity: 'error', reference: { file: 'v1.3.0/config.md', section: 'POSIX-platform Hooks' } });
+    const r = base();
+    r.linux!.resources = { memory: { limit: 1 << 20 }, pids: { limit: 10 } };
+    expect(refused(r)).toEqual([
+      '/linux/resources/memory: not supported by ocirt yet; remove it or leave it empty',
+      '/linux/resources/pids: not supported by ocirt yet; remove it or leave it empty',
+    ]);
+    expect(unsupportedFindings(r as unknown as Record<string, unknown>)[0]).toMatchObject({ severity: 'error', reference: { file: 'v1.3.0/config-linux.md', section: 'Control groups' } });
+  });
+  it('accepts the device allowlist, the only linux.resources entry applied (v1 devices controller)', () => {
+    const c = base();
+    c.linux!.resources = { devices: [{ allow: false, access: 'rwm' }, { allow: true, type: 'c', major: 1, minor: 3, access: 'rw' }] };
+    expect(refused(c)).toEqual([]);
+    c.linux!.resources = { devices: [{ allow: false, access: 'rwm' }], cpu: { shares: 512 } };
+    expect(refused(c)).toEqual(['/linux/resources/cpu: not supported by ocirt yet; remove it or leave it empty']);
+  });
+  it('accepts every process and linux security field the plan now implements', () => {
+    const c = base();
+    Object.assign(c.process!, {
+      capabilities: { bounding: ['CAP_KILL'], effective: ['CAP_KILL'], permitted: ['CAP_KILL'], ambient: ['CAP_KILL'], inheritable: ['CAP_KILL'] },
+      rlimits: [{ type: 'RLIMIT_NOFILE', soft: 1024, hard: 1024 }],
+      noNewPrivileges: true,
+      apparmorProfile: 'p',
+      selinuxLabel: 'system_u:system_r:container_t:s0',
+      oomScoreAdj: 100,
+      scheduler: { policy: 'SCHED_OTHER' },
+      ioPriority: { class: 'IOPRIO_CLASS_BE', priority: 4 },
+    });
+    Object.assign(c.linux!, {
+      seccomp: { defaultAction: 'SCMP_ACT_ALLOW' },
+      devices: [{ path: '/dev/fuse', type: 'c', major: 10, minor: 229 }],
+      netDevices: { eth1: { name: 'eth0' } },
+      sysctl: { 'net.ipv4.ip_forward': '1' },
+      maskedPaths: ['/proc/kcore'],
+      readonlyPaths: ['/proc/sys'],
+      mountLabel: 'system_u:object_r:container_file_t:s0',
+      personality: { domain: 'LINUX' },
+      memoryPolicy: { mode: 'MPOL_BIND', nodes: '0' },
+      intelRdt: { closID: 'x' },
+    });
+    // intelRdt is refused by the plan (host facts), not here: see plan-build.test.ts.
+    expect(refused(c)).toEqual([]);
   });
   it('passes a spec field that asks for nothing (empty, false, null)', () => {
     const c = base();
@@ -31,13 +66,22 @@ describe('config.md "Valid values" and "Extensibility"', () => {
     c.linux!['futureField'] = ['a'];
     expect(refused(c)).toEqual([]);
   });
-  it('refuses a terminal, id-mapped mounts and the mount options it does not implement', () => {
+  it('refuses a terminal, naming it', () => {
     const t = base();
     t.process!.terminal = true;
     expect(refused(t)).toEqual(['/process/terminal: a terminal is not supported by ocirt yet']);
+    expect(unsupportedFindings(t as unknown as Record<string, unknown>)[0]).toMatchObject({ severity: 'error', fix: 'set it to false', reference: { file: 'v1.3.0/config.md', section: 'Process' } });
+    t.process!.terminal = false;
+    expect(refused(t)).toEqual([]);
+  });
+  it('accepts id-mapped mounts and tmpcopyup (the plan checks where they apply)', () => {
     const m = base();
-    m.mounts = [{ destination: '/m', type: 'bind', source: '/x', options: ['bind', 'tmpcopyup'], uidMappings: [{ containerID: 0, hostID: 1, size: 1 }] } as never];
-    expect(refused(m)).toEqual(['/mounts/0/uidMappings: id-mapped mounts are not supported by ocirt yet', '/mounts/0/options/1: mount option "tmpcopyup" is not supported by ocirt yet']);
+    m.mounts = [
+      { destination: '/m', type: 'bind', source: '/x', options: ['bind', 'idmap'], uidMappings: [{ containerID: 0, hostID: 1, size: 1 }], gidMappings: [{ containerID: 0, hostID: 1, size: 1 }] },
+      { destination: '/r', type: 'bind', source: '/x', options: ['rbind', 'ridmap'] },
+      { destination: '/t', type: 'tmpfs', source: 'tmpfs', options: ['tmpcopyup'] },
+    ];
+    expect(refused(m)).toEqual([]);
   });
   it('never throws on a config of the wrong shape', () => {
     for (const odd of [{ process: 'x', linux: [1], mounts: [null, 3, { options: 'ro' }] }, { hooks: 0, mounts: {} }]) expect(() => unsupportedFindings(odd)).not.toThrow();
