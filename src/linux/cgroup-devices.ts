@@ -19,14 +19,16 @@ export interface DeviceRule {
 
 const num = (n: number | null | undefined) => (n === undefined || n === null || n < 0 ? '*' : String(n));
 
-/** One devices.allow / devices.deny line: "c 1:3 rwm", or "a" for every device. */
-export function ruleLine(r: DeviceRule, field: string): string {
+/** The devices.allow / devices.deny lines of a rule: "c 1:3 rwm"; "a" only for every device with every access
+ *  (the kernel reads any "a" line so), else one line per type. */
+export function ruleLines(r: DeviceRule, field: string): string[] {
   const type = r.type ?? 'a';
   if (!['a', 'c', 'b'].includes(type)) throw specError(`${field}.type: ${JSON.stringify(type)} is not a, c or b`);
   const access = r.access ?? 'rwm';
   if (!/^[rwm]{1,3}$/.test(access)) throw specError(`${field}.access: ${JSON.stringify(access)} is not a combination of r, w and m`);
-  if (type === 'a' && r.major == null && r.minor == null) return 'a';
-  return `${type} ${num(r.major)}:${num(r.minor)} ${access}`;
+  const all = r.major == null && r.minor == null;
+  if (type === 'a' && all && [...'rwm'].every((c) => access.includes(c))) return ['a'];
+  return (type === 'a' ? ['c', 'b'] : [type]).map((t) => `${t} ${num(r.major)}:${num(r.minor)} ${access}`);
 }
 
 const ALWAYS: DeviceRule[] = [
@@ -40,9 +42,13 @@ const ALWAYS: DeviceRule[] = [
 export function deviceRuleWrites(c: Config): Array<['devices.allow' | 'devices.deny', string]> {
   const rules = ((c.linux?.resources as { devices?: DeviceRule[] } | undefined)?.devices ?? []).map((r, i) => [r, `linux.resources.devices[${i}]`] as const);
   if (rules.length === 0) return [];
-  const own = ((c.linux?.devices as Device[] | undefined) ?? []).filter((d) => d.type !== 'p').map((d) => ({ allow: true, type: d.type === 'u' ? 'c' : d.type, major: d.major, minor: d.minor, access: 'rwm' }));
-  const all = [...rules, ...[...ALWAYS, ...own].map((r, i) => [r, `linux.devices[${i}]`] as const)];
-  return all.map(([r, field]) => [r.allow ? 'devices.allow' : 'devices.deny', ruleLine(r, field)]);
+  const own = ((c.linux?.devices as Device[] | undefined) ?? []).map((d, i) => [d, `linux.devices[${i}]`] as const).filter(([d]) => d.type !== 'p');
+  const all = [
+    ...rules,
+    ...ALWAYS.map((r) => [r, 'default devices'] as const),
+    ...own.map(([d, field]) => [{ allow: true, type: d.type === 'u' ? 'c' : d.type, major: d.major, minor: d.minor, access: 'rwm' }, field] as const),
+  ];
+  return all.flatMap(([r, field]) => ruleLines(r, field).map((line) => [r.allow ? 'devices.allow' : 'devices.deny', line] as ['devices.allow' | 'devices.deny', string]));
 }
 
 /** Writes the rules into the container's v1 devices cgroup; an error when there is none to write to. */

@@ -89,7 +89,9 @@ function initSteps(p: PlanInput, ns: NamespaceSet): Built {
   const seccomp = l?.seccomp as { listenerPath?: string } | undefined;
   const listenerSlot = seccomp?.listenerPath ? slots.take('linux.seccomp.listenerPath') : -1;
   if (seccomp?.listenerPath) steps.push({ op: 'LISTENER_CONNECT', args: [listenerSlot, seccomp.listenerPath], label: 'linux.seccomp.listenerPath' });
-  const devices = deviceSteps(l?.devices as Device[] | undefined, { inUserNs: ns.created.has('user'), owner: rootOwner(c), slots });
+  // In a user namespace, made or joined, mknod is refused: host nodes are bound instead.
+  const inUserNs = ns.created.has('user') || ns.joined.has('user');
+  const devices = deviceSteps(l?.devices as Device[] | undefined, { inUserNs, owner: rootOwner(c), slots });
   steps.push(...devices.beforePivot, ...personalitySteps(l?.personality), ...memoryPolicySteps(l?.memoryPolicy));
   steps.push(...pivotSteps(root), ...devices.afterPivot);
   if (c.hostname) steps.push({ op: 'SETHOSTNAME', args: [c.hostname], label: 'hostname' });

@@ -108,12 +108,12 @@ export function mountSteps(m: Mount, index: number, ctx: MountContext): Step[] {
   const target = inRootfs(ctx.rootfs, m.destination);
   const o = parseMountOptions(m.options ?? [], field);
   let steps: Step[];
+  if (o.idmap && !isBind(m)) throw specError(`${field}.options: "${o.idmap}" applies to bind mounts only`);
+  if (o.tmpcopyup && (isBind(m) || m.type !== 'tmpfs')) throw specError(`${field}.options: "tmpcopyup" applies to tmpfs mounts only`);
   if (isBind(m)) steps = bindSteps(m, o, target, ctx, label, field);
   else if (m.type === 'cgroup') steps = cgroupSteps(o, target, ctx, label);
   else {
     if (!m.type) throw specError(`${field}.type: required for a mount that is not a bind mount`);
-    if (o.idmap) throw specError(`${field}.options: "${o.idmap}" applies to bind mounts only`);
-    if (o.tmpcopyup && m.type !== 'tmpfs') throw specError(`${field}.options: "tmpcopyup" applies to tmpfs mounts only`);
     const op = o.tmpcopyup ? 'TMPFS_COPYUP' : 'MOUNT';
     const args = o.tmpcopyup ? [m.source ?? 'tmpfs', target, o.flags, o.data.join(',')] : [m.source ?? m.type, target, m.type, o.flags, o.data.join(',')];
     steps = [dir(target, label), { op, args, label }];

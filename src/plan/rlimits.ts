@@ -24,7 +24,8 @@ export interface HostLimits {
 }
 
 const UNLIMITED = 2 ** 64 - 1; // RLIM_INFINITY as JSON writes it
-const asArg = (v: number) => (v >= UNLIMITED ? -1n : BigInt(v));
+// rlim_t is a u64 carried as an i64: the same 64 bits.
+const asArg = (v: number) => (v >= UNLIMITED ? -1n : BigInt.asIntN(64, BigInt(v)));
 
 export function rlimitSteps(rlimits: Rlimit[] | undefined, host: HostLimits): Step[] {
   return (rlimits ?? []).map((r, i) => {

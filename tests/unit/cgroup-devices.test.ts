@@ -5,7 +5,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { applyDeviceRules, deviceRuleWrites, ruleLine } from '../../src/linux/cgroup-devices.ts';
+import { applyDeviceRules, deviceRuleWrites, ruleLines } from '../../src/linux/cgroup-devices.ts';
+
+/** The lines of one rule, joined for short expectations. */
+const ruleLine = (r: Parameters<typeof ruleLines>[0], field: string) => ruleLines(r, field).join(' | ');
 import type { Config } from '../../src/spec/config.ts';
 
 const config = (devices: unknown, own?: unknown): Config => ({ ociVersion: '1.3.0', root: { path: 'rootfs' }, linux: { resources: { devices }, devices: own } });
@@ -14,7 +17,7 @@ const ALWAYS: Array<['devices.allow', string]> = [
   'c 5:1 rwm', 'c 5:2 rwm', 'c 136:* rwm', // /dev/console, /dev/ptmx, /dev/pts/*
 ].map((l) => ['devices.allow', l]);
 
-describe('ruleLine: one devices.allow / devices.deny line', () => {
+describe('ruleLines: the devices.allow / devices.deny lines of a rule', () => {
   it('"a" for every device with every access (deny-all, allow-all)', () => {
     expect(ruleLine({ allow: false, access: 'rwm' }, 'f')).toBe('a');
     expect(ruleLine({ allow: false }, 'f')).toBe('a');
@@ -25,7 +28,7 @@ describe('ruleLine: one devices.allow / devices.deny line', () => {
     expect(ruleLine({ allow: true, type: 'b', major: 8, access: 'r' }, 'f')).toBe('b 8:* r');
     expect(ruleLine({ allow: true, type: 'c', major: null, minor: -1, access: 'm' }, 'f')).toBe('c *:* m');
     expect(ruleLine({ allow: true, type: 'c', major: 136 }, 'f')).toBe('c 136:* rwm');
-    expect(ruleLine({ allow: true, type: 'a', major: 1, access: 'rwm' }, 'f')).toBe('a 1:* rwm');
+    expect(ruleLine({ allow: true, type: 'a', major: 1, access: 'rwm' }, 'f')).toBe('c 1:* rwm | b 1:* rwm'); // never an "a" line: the kernel reads it as every device
   });
   it('refuses a type other than a, c or b, and an access that is not of r, w and m, naming the field', () => {
     expect(() => ruleLine({ allow: true, type: 'u', major: 1, minor: 1 }, 'linux.resources.devices[2]')).toThrow('linux.resources.devices[2].type: "u" is not a, c or b');
