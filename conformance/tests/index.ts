@@ -11,6 +11,7 @@ import { errorTests } from './errors.ts';
 import { hookTests } from './hooks.ts';
 import { killTests } from './kill.ts';
 import { lifecycleTests } from './lifecycle.ts';
+import { linuxProcessTests } from './linux-process.ts';
 import { mountTests } from './mounts.ts';
 import { namespaceTests } from './namespaces.ts';
 import { processTests } from './process.ts';
@@ -32,6 +33,7 @@ export const allTests: SuiteTest[] = [
   ...lifecycleTests,
   ...configTests,
   ...processTests,
+  ...linuxProcessTests,
   ...mountTests,
   ...namespaceTests,
   ...deviceTests,

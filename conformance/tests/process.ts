@@ -16,6 +16,57 @@ async function refused(ctx: TestContext, edit: (c: Cfg) => void, expected: strin
 
 const ENV = 'CONFORMANCE_VAR=a value with spaces';
 
+const GiB = 1024 ** 3;
+/** Every resource getrlimit(2) names, each with a soft and a hard value of its own (none unlimited). */
+const WANTED_RLIMITS: Array<{ type: string; soft: number; hard: number }> = [
+  { type: 'RLIMIT_AS', soft: 64 * GiB, hard: 128 * GiB },
+  { type: 'RLIMIT_CORE', soft: 1_000_000, hard: 2_000_000 },
+  { type: 'RLIMIT_CPU', soft: 1000, hard: 2000 },
+  { type: 'RLIMIT_DATA', soft: 8 * GiB, hard: 16 * GiB },
+  { type: 'RLIMIT_FSIZE', soft: GiB, hard: 2 * GiB },
+  { type: 'RLIMIT_LOCKS', soft: 1001, hard: 2001 },
+  { type: 'RLIMIT_MEMLOCK', soft: 4 * 1024 * 1024, hard: 8 * 1024 * 1024 },
+  { type: 'RLIMIT_MSGQUEUE', soft: 409_600, hard: 819_200 },
+  { type: 'RLIMIT_NICE', soft: 10, hard: 20 },
+  { type: 'RLIMIT_NOFILE', soft: 1024, hard: 4096 },
+  { type: 'RLIMIT_NPROC', soft: 5000, hard: 6000 },
+  { type: 'RLIMIT_RSS', soft: GiB, hard: 2 * GiB },
+  { type: 'RLIMIT_RTPRIO', soft: 1, hard: 2 },
+  { type: 'RLIMIT_RTTIME', soft: 1_000_000, hard: 2_000_000 },
+  { type: 'RLIMIT_SIGPENDING', soft: 1002, hard: 2002 },
+  { type: 'RLIMIT_STACK', soft: 8 * 1024 * 1024, hard: 16 * 1024 * 1024 },
+];
+
+/** /proc/self/limits names, by rlimit type. */
+const LIMITS_NAME: Record<string, string> = {
+  RLIMIT_AS: 'Max address space', RLIMIT_CORE: 'Max core file size', RLIMIT_CPU: 'Max cpu time', RLIMIT_DATA: 'Max data size',
+  RLIMIT_FSIZE: 'Max file size', RLIMIT_LOCKS: 'Max file locks', RLIMIT_MEMLOCK: 'Max locked memory', RLIMIT_MSGQUEUE: 'Max msgqueue size',
+  RLIMIT_NICE: 'Max nice priority', RLIMIT_NOFILE: 'Max open files', RLIMIT_NPROC: 'Max processes', RLIMIT_RSS: 'Max resident set',
+  RLIMIT_RTPRIO: 'Max realtime priority', RLIMIT_RTTIME: 'Max realtime timeout', RLIMIT_SIGPENDING: 'Max pending signals', RLIMIT_STACK: 'Max stack size',
+};
+
+/**
+ * WANTED_RLIMITS within the hard limits the runtime inherits from the suite: raising a hard limit
+ * needs CAP_SYS_RESOURCE, which a host may withhold even from root (then the configuration is one
+ * no runtime could apply). A hard limit of 0 leaves only 0/0.
+ */
+function everyRlimit(): Array<{ type: string; soft: number; hard: number }> {
+  const limits = readFileSync('/proc/self/limits', 'utf8');
+  return WANTED_RLIMITS.map((w) => {
+    const m = new RegExp(`^${LIMITS_NAME[w.type]}\\s+(\\S+)\\s+(\\S+)`, 'm').exec(limits);
+    const ceiling = m === null || m[2] === 'unlimited' ? Infinity : Number(m[2]);
+    const hard = Math.min(w.hard, ceiling);
+    return { type: w.type, hard, soft: Math.min(w.soft, Math.floor(hard / 2)) };
+  });
+}
+/** The rlimits the probe's report shows that differ from those configured. */
+function rlimitsWrong(r: Record<string, unknown>, want: Array<{ type: string; soft: number; hard: number }>): Record<string, unknown> {
+  const limits = (r.rlimits ?? {}) as Record<string, { soft: number; hard: number } | null>;
+  return Object.fromEntries(
+    want.filter((w) => limits[w.type]?.soft !== w.soft || limits[w.type]?.hard !== w.hard).map((w) => [w.type, { seen: limits[w.type], want: { soft: w.soft, hard: w.hard } }]),
+  );
+}
+
 export const processTests = [
   ...perEdition(
     {
@@ -75,6 +126,33 @@ export const processTests = [
       ctx.expect(limits.RLIMIT_NPROC?.soft === 500 && limits.RLIMIT_NPROC?.hard === 600, 'RLIMIT_NPROC soft 500, hard 600', limits.RLIMIT_NPROC);
     },
   ),
+  ...perEdition(
+    { v1: ['v1:config:posix-process:2', 'v1:config:posix-process:3', 'v1:config:posix-process:4'] },
+    'every rlimit type of getrlimit(2) is applied: each of the 16 RLIMIT_* has the configured soft and hard value (within the hard limits the runtime has)',
+    async (ctx: TestContext) => {
+      const every = everyRlimit();
+      const { b } = await started(ctx, probe('report'), (c) => (c.process!.rlimits = every));
+      const wrong = rlimitsWrong(await ctx.probeReport(b), every);
+      ctx.expect(Object.keys(wrong).length === 0, 'getrlimit of every type to give the configured soft and hard values', wrong);
+    },
+  ),
+  ...perEdition(
+    { draft: ['draft:runtime:lifecycle:5', 'draft:runtime:start:3'] },
+    'process.rlimits are set: getrlimit gives the configured soft and hard values (RLIMIT_NOFILE, RLIMIT_CORE)',
+    async (ctx: TestContext) => {
+      const want = everyRlimit().filter((l) => l.type === 'RLIMIT_NOFILE' || l.type === 'RLIMIT_CORE');
+      const { b } = await started(ctx, probe('report'), (c) => (c.process!.rlimits = want));
+      const wrong = rlimitsWrong(await ctx.probeReport(b), want);
+      ctx.expect(Object.keys(wrong).length === 0, 'getrlimit to give the configured soft and hard values', wrong);
+    },
+  ),
+  ...perEdition(
+    { v1: ['v1:config:valid-values:1', 'v1:runtime:lifecycle:2'] },
+    'an rlimit whose soft value is above its hard value (RLIMIT_NOFILE 2000/1000) cannot be set: an error by start at the latest',
+    async (ctx: TestContext) => {
+      await refused(ctx, (c) => (c.process!.rlimits = [{ type: 'RLIMIT_NOFILE', soft: 2000, hard: 1000 }]), 'an error for RLIMIT_NOFILE soft 2000 above hard 1000');
+    },
+  ),
   ...perEdition({ v1: ['v1:config:posix-process:5'] }, 'process.rlimits with the same type twice is an error', async (ctx: TestContext) => {
     await refused(
       ctx,
@@ -95,6 +173,13 @@ export const processTests = [
     const r = await ctx.probeReport(b);
     ctx.expect(r.oom_score_adj === 123, 'oom_score_adj 123 (process.oomScoreAdj)', r.oom_score_adj);
   }),
+  ...perEdition(
+    { v1: ['v1:config:valid-values:1', 'v1:config:linux-process:2'] },
+    'process.oomScoreAdj 1001, outside the range of oom_score_adj (-1000..1000), cannot be set: an error by start at the latest',
+    async (ctx: TestContext) => {
+      await refused(ctx, (c) => (c.process!.oomScoreAdj = 1001), 'an error for oomScoreAdj 1001');
+    },
+  ),
   ...perEdition(
     { v1: ['v1:config:linux-process:3'] },
     "without process.oomScoreAdj the runtime does not change oom_score_adj: the process has the caller's",
