@@ -16,6 +16,7 @@ import { mountTests } from './mounts.ts';
 import { namespaceTests } from './namespaces.ts';
 import { processTests } from './process.ts';
 import { runTests } from './run.ts';
+import { seccompTests } from './seccomp.ts';
 import { startTests } from './start.ts';
 import { stateTests } from './state.ts';
 import { stopTests } from './stop.ts';
@@ -37,6 +38,7 @@ export const allTests: SuiteTest[] = [
   ...mountTests,
   ...namespaceTests,
   ...deviceTests,
+  ...seccompTests,
   ...cgroupTests,
   ...hookTests,
 ];
