@@ -14,12 +14,16 @@ import { lifecycleTests } from './lifecycle.ts';
 import { linuxProcessTests } from './linux-process.ts';
 import { mountTests } from './mounts.ts';
 import { namespaceTests } from './namespaces.ts';
+import { pathTests } from './paths.ts';
+import { personalityTests } from './personality.ts';
 import { processTests } from './process.ts';
 import { runTests } from './run.ts';
 import { seccompTests } from './seccomp.ts';
 import { startTests } from './start.ts';
 import { stateTests } from './state.ts';
 import { stopTests } from './stop.ts';
+import { sysctlTests } from './sysctl.ts';
+import { timeOffsetTests } from './time-offsets.ts';
 
 export const allTests: SuiteTest[] = [
   ...stateTests,
@@ -38,7 +42,11 @@ export const allTests: SuiteTest[] = [
   ...mountTests,
   ...namespaceTests,
   ...deviceTests,
+  ...sysctlTests,
   ...seccompTests,
+  ...pathTests,
+  ...personalityTests,
+  ...timeOffsetTests,
   ...cgroupTests,
   ...hookTests,
 ];
