@@ -14,6 +14,7 @@ import { lifecycleTests } from './lifecycle.ts';
 import { linuxProcessTests } from './linux-process.ts';
 import { mountTests } from './mounts.ts';
 import { namespaceTests } from './namespaces.ts';
+import { netDeviceTests } from './netdevices.ts';
 import { pathTests } from './paths.ts';
 import { personalityTests } from './personality.ts';
 import { processTests } from './process.ts';
@@ -42,6 +43,7 @@ export const allTests: SuiteTest[] = [
   ...mountTests,
   ...namespaceTests,
   ...deviceTests,
+  ...netDeviceTests,
   ...sysctlTests,
   ...seccompTests,
   ...pathTests,
