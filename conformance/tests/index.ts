@@ -9,6 +9,7 @@ import { deleteTests } from './delete.ts';
 import { deviceTests } from './devices.ts';
 import { errorTests } from './errors.ts';
 import { hookTests } from './hooks.ts';
+import { idmapTests } from './idmap.ts';
 import { killTests } from './kill.ts';
 import { lifecycleTests } from './lifecycle.ts';
 import { linuxProcessTests } from './linux-process.ts';
@@ -41,6 +42,7 @@ export const allTests: SuiteTest[] = [
   ...processTests,
   ...linuxProcessTests,
   ...mountTests,
+  ...idmapTests,
   ...namespaceTests,
   ...deviceTests,
   ...netDeviceTests,
