@@ -169,16 +169,33 @@ static int restore(unsigned index, const struct saved_addrs *saved) {
   return rc;
 }
 
-/* Runs restore() inside the init's network namespace, and comes back. */
-static int restore_in(pid_t pid, const char *name, unsigned old_index, const struct saved_addrs *saved) {
+struct restore_args {
+  const char *name;
+  unsigned old_index;
+  const struct saved_addrs *saved;
+};
+
+static int do_restore(void *p) {
+  const struct restore_args *a = p;
+  /* A "%d" template is named by the kernel; the index is kept unless taken in the target. */
+  unsigned index = strstr(a->name, "%d") ? a->old_index : if_nametoindex(a->name);
+  return index ? restore(index, a->saved) : -1;
+}
+
+/* config-linux.md "Network Devices": a name taken in the container is an error, found before the move. */
+static int name_free(void *p) {
+  const char *name = p;
+  return strstr(name, "%d") || if_nametoindex(name) == 0 ? 0 : (errno = EEXIST, -1);
+}
+
+/* Runs fn inside the init's network namespace, and comes back. */
+static int in_netns(pid_t pid, int (*fn)(void *), void *arg) {
   char path[64];
   snprintf(path, sizeof path, "/proc/%d/ns/net", pid);
   int host = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC), target = open(path, O_RDONLY | O_CLOEXEC);
   int rc = host < 0 || target < 0 ? -1 : setns(target, CLONE_NEWNET);
   if (rc == 0) {
-    /* A "%d" template is named by the kernel; the index is kept unless taken in the target. */
-    unsigned index = strstr(name, "%d") ? old_index : if_nametoindex(name);
-    rc = index ? restore(index, saved) : -1;
+    rc = fn(arg);
     int saved_errno = errno;
     if (setns(host, CLONE_NEWNET) < 0) _exit(1); /* stage 0 must not stay in the container's namespace */
     errno = saved_errno;
@@ -209,10 +226,12 @@ int netdev_move(const struct record *r, struct context *c) {
   const char *name = arg_str(r, 1);
   add_attr(&req.h, IFLA_NET_NS_PID, &pid, sizeof pid);
   add_attr(&req.h, IFLA_IFNAME, name, strlen(name) + 1);
-  int rc = save_addrs(fd, index, &saved);
+  int rc = in_netns(c->init_pid, name_free, (void *)name);
+  if (rc == 0) rc = save_addrs(fd, index, &saved);
   if (rc == 0) rc = nl_request(fd, &req.h);
   int saved_errno = errno;
   close(fd);
   errno = saved_errno;
-  return rc < 0 ? -1 : restore_in(c->init_pid, name, index, &saved);
+  struct restore_args args = {name, index, &saved};
+  return rc < 0 ? -1 : in_netns(c->init_pid, do_restore, &args);
 }
