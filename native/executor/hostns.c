@@ -69,11 +69,7 @@ int listener_connect(const struct record *r, struct context *c) {
   strcpy(addr.sun_path, path);
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return -1;
-  if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0) {
-    int saved = errno;
-    close(fd);
-    return errno = saved, -1;
-  }
+  if (connect(fd, (struct sockaddr *)&addr, sizeof addr) < 0) return close_keep_errno(fd), -1;
   c->slots[slot] = fd;
   return 0;
 }
@@ -163,9 +159,7 @@ static int restore(unsigned index, const struct saved_addrs *saved) {
   } up = {.h = {.nlmsg_len = sizeof up, .nlmsg_type = RTM_NEWLINK, .nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK, .nlmsg_seq = 4},
           .i = {.ifi_family = AF_UNSPEC, .ifi_index = (int)index, .ifi_flags = IFF_UP, .ifi_change = IFF_UP}};
   if (rc == 0) rc = nl_request(fd, &up.h);
-  int saved_errno = errno;
-  close(fd);
-  errno = saved_errno;
+  close_keep_errno(fd);
   return rc;
 }
 
@@ -200,10 +194,8 @@ static int in_netns(pid_t pid, int (*fn)(void *), void *arg) {
     if (setns(host, CLONE_NEWNET) < 0) _exit(1); /* stage 0 must not stay in the container's namespace */
     errno = saved_errno;
   }
-  int saved_errno = errno;
-  if (host >= 0) close(host);
-  if (target >= 0) close(target);
-  errno = saved_errno;
+  close_keep_errno(host);
+  close_keep_errno(target);
   return rc;
 }
 
@@ -229,9 +221,7 @@ int netdev_move(const struct record *r, struct context *c) {
   int rc = in_netns(c->init_pid, name_free, (void *)name);
   if (rc == 0) rc = save_addrs(fd, index, &saved);
   if (rc == 0) rc = nl_request(fd, &req.h);
-  int saved_errno = errno;
-  close(fd);
-  errno = saved_errno;
+  close_keep_errno(fd);
   struct restore_args args = {name, index, &saved};
   return rc < 0 ? -1 : in_netns(c->init_pid, do_restore, &args);
 }

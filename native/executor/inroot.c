@@ -64,9 +64,7 @@ int mknod_at(const struct record *r) {
   rc = rc < 0 ? -1 : rc == 1 ? 0 : mknodat(dir, name, mode, dev);
   if (rc == 0) rc = fchownat(dir, name, (uid_t)arg_i64(r, 4), (gid_t)arg_i64(r, 5), AT_SYMLINK_NOFOLLOW);
   if (rc == 0) rc = fchmodat(dir, name, mode & 07777, 0); /* umask must not narrow fileMode */
-  int saved = errno;
-  close(dir);
-  errno = saved;
+  close_keep_errno(dir);
   return rc;
 }
 
@@ -96,12 +94,10 @@ int attach_tree(const struct record *r, struct context *c) {
   if (made >= 0) close(made);
   int target = open2(dir, name, O_PATH | O_NOFOLLOW, 0);
   int rc = target < 0 ? -1 : move_onto(c->slots[slot], target);
-  int saved = errno;
-  close(dir);
-  if (target >= 0) close(target);
-  close(c->slots[slot]);
+  close_keep_errno(dir);
+  close_keep_errno(target);
+  close_keep_errno(c->slots[slot]);
   c->slots[slot] = -1;
-  errno = saved;
   return rc;
 }
 
@@ -123,9 +119,7 @@ static int ro_tmpfs(void) {
   int m = -1;
   if (syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
     m = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY); /* what runc mounts */
-  int saved = errno;
-  close(fs);
-  errno = saved;
+  close_keep_errno(fs);
   return m;
 }
 
@@ -138,9 +132,7 @@ static int dev_null_tree(void) {
   if (S_ISCHR(st.st_mode) && major(st.st_rdev) == 1 && minor(st.st_rdev) == 3)
     tree = (int)syscall(SYS_open_tree, fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
   else errno = EPERM;
-  int saved = errno;
-  close(fd);
-  errno = saved;
+  close_keep_errno(fd);
   return tree;
 }
 
@@ -152,10 +144,8 @@ int mask_path(const struct record *r) {
   if (target < 0) return errno == ENOENT ? 0 : -1;
   int tree = S_ISDIR(st.st_mode) ? ro_tmpfs() : dev_null_tree();
   int rc = tree < 0 ? -1 : move_onto(tree, target);
-  int saved = errno;
-  close(target);
-  if (tree >= 0) close(tree);
-  errno = saved;
+  close_keep_errno(target);
+  close_keep_errno(tree);
   return rc;
 }
 
@@ -168,10 +158,8 @@ int readonly_path(const struct record *r) {
   struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY}; /* the other flags as they were, as runc keeps them */
   int rc = tree < 0 ? -1 : (int)syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr);
   if (rc == 0) rc = move_onto(tree, target);
-  int saved = errno;
-  close(target);
-  if (tree >= 0) close(tree);
-  errno = saved;
+  close_keep_errno(target);
+  close_keep_errno(tree);
   return rc;
 }
 
@@ -179,12 +167,5 @@ int readonly_path(const struct record *r) {
  * a symlink in its last component. */
 int write_at(const struct record *r) {
   int fd = open2(AT_FDCWD, arg_str(r, 0), O_WRONLY | O_NOFOLLOW, 0);
-  if (fd < 0) return -1;
-  const char *data = arg_str(r, 1);
-  size_t len = strlen(data);
-  ssize_t n = write(fd, data, len);
-  int saved = errno;
-  close(fd);
-  errno = saved;
-  return n == (ssize_t)len ? 0 : -1;
+  return fd < 0 ? -1 : write_and_close(fd, arg_str(r, 1));
 }

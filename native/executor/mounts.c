@@ -23,9 +23,7 @@ int idmap_mount(const struct record *r, struct context *c) {
   struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)c->slots[slot]};
   int rc = (int)syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | rec, &attr, sizeof attr);
   if (rc == 0) rc = (int)syscall(SYS_move_mount, tree, "", AT_FDCWD, arg_str(r, 1), MOVE_MOUNT_F_EMPTY_PATH);
-  int saved = errno;
-  close(tree);
-  errno = saved;
+  close_keep_errno(tree);
   return rc;
 }
 
@@ -40,10 +38,8 @@ static int copy_file(int from, int to, const char *name, const struct stat *st) 
   while (out >= 0 && (n = read(in, buf, sizeof buf)) > 0)
     if (write(out, buf, (size_t)n) != n) n = -1;
   int rc = out < 0 || n < 0 ? -1 : 0;
-  int saved = errno;
-  close(in);
-  if (out >= 0) close(out);
-  errno = saved;
+  close_keep_errno(in);
+  close_keep_errno(out);
   return rc;
 }
 
@@ -83,7 +79,7 @@ static int copy_tree(int from, int to) {
     if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) rc = copy_entry(from, to, e->d_name);
   }
   int saved = errno;
-  closedir(d);
+  closedir(d); /* closes the dup */
   errno = saved;
   return rc;
 }
@@ -98,9 +94,7 @@ int tmpfs_copyup(const struct record *r) {
   int fresh = rc == 0 ? open(target, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
   if (rc == 0) rc = fresh < 0 ? -1 : copy_tree(old, fresh);
   if (rc == 0 && (arg_i64(r, 2) & MS_RDONLY)) rc = mount("", target, "", MS_REMOUNT | (unsigned long)arg_i64(r, 2), *data ? data : NULL);
-  int saved = errno;
-  close(old);
-  if (fresh >= 0) close(fresh);
-  errno = saved;
+  close_keep_errno(old);
+  close_keep_errno(fresh);
   return rc;
 }

@@ -96,10 +96,8 @@ static int send_listener(int sock, int fd, const char *json) {
   memcpy(CMSG_DATA(cm), &fd, sizeof fd);
   ssize_t n;
   do n = sendmsg(sock, &msg, MSG_NOSIGNAL); while (n < 0 && errno == EINTR);
-  int saved = errno;
-  close(sock);
-  close(fd);
-  errno = saved;
+  close_keep_errno(sock);
+  close_keep_errno(fd);
   return n == (ssize_t)iov.iov_len ? 0 : -1;
 }
 

@@ -31,15 +31,16 @@ static const char *opt(const struct record *r, unsigned i) {
   return *s ? s : NULL;
 }
 
-int write_file(const char *path, const char *data) {
-  int fd = open(path, O_WRONLY | O_CLOEXEC);
-  if (fd < 0) return -1;
+int write_and_close(int fd, const char *data) {
   size_t len = strlen(data);
   ssize_t n = write(fd, data, len);
-  int saved = errno;
-  close(fd);
-  errno = saved;
+  close_keep_errno(fd);
   return n == (ssize_t)len ? 0 : -1;
+}
+
+int write_file(const char *path, const char *data) {
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  return fd < 0 ? -1 : write_and_close(fd, data);
 }
 
 static int mkdir_p(const char *path, mode_t mode) {
@@ -86,9 +87,7 @@ static int do_setns(const char *path, int nstype) {
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return -1;
   int rc = setns(fd, nstype);
-  int saved = errno;
-  close(fd);
-  errno = saved;
+  close_keep_errno(fd);
   return rc;
 }
 

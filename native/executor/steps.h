@@ -1,7 +1,9 @@
 /* The step operations: each is a syscall or two, knowing nothing of OCI. */
 #pragma once
 #include <stddef.h>
+#include <errno.h>
 #include <sys/types.h>
+#include <unistd.h>
 #include "wire.h"
 
 #define MAX_SLOTS 64
@@ -21,3 +23,14 @@ int run_step(const struct record *r, struct context *c, char *what, size_t n);
 
 /* Writes data to an existing file (cgroup.procs, uid_map...). */
 int write_file(const char *path, const char *data);
+
+/* Writes data whole to fd, then closes it: 0, or -1 with errno set. */
+int write_and_close(int fd, const char *data);
+
+/* close(2) that keeps the errno of the failure being reported; a negative fd is skipped. */
+static inline void close_keep_errno(int fd) {
+  if (fd < 0) return;
+  int saved = errno;
+  close(fd);
+  errno = saved;
+}

@@ -104,13 +104,15 @@ export async function create(rt: Runtime, o: CreateOptions): Promise<Created> {
   const layout = detectLayout();
   const record = cgroupDirs(layout, b.config.linux?.cgroupsPath, o.id);
   const cgroupProcs = record.dirs.map((d) => join(d, 'cgroup.procs'));
-  const host = { selinux: hostFacts().lsm.selinux, resctrl: resctrlMount() !== undefined };
-  const plan = buildPlan({ config: b.config, edition: b.edition, rootfs: b.rootfs, bundle: b.dir, cgroupProcs, cgroup: mountContext(layout, record.dirs), noPivot: o.noPivot, host });
+  const host = hostFacts();
+  // mountinfo is read for resctrl only when the config asks for intelRdt.
+  const planHost = { selinux: host.lsm.selinux, resctrl: b.config.linux?.intelRdt !== undefined && resctrlMount() !== undefined };
+  const plan = buildPlan({ config: b.config, edition: b.edition, rootfs: b.rootfs, bundle: b.dir, cgroupProcs, cgroup: mountContext(layout, record.dirs), noPivot: o.noPivot, host: planHost });
   const seccomp = seccompOf(b, rt.warn);
   // v1.3.0: the process is fixed at create time ("updates to config.json after create MUST NOT affect").
   const destinations = mountDestinations(b.config);
-  // Fails early on a bad process; the seccomp program is a stand-in, the real one is loaded at start.
-  if (b.config.process) processMessage({ process: b.config.process, edition: b.edition, rootfs: b.rootfs, mountDestinations: destinations, warn: rt.warn });
+  // Fails early on a bad process (start builds the message again, with the seccomp program).
+  if (b.config.process) processMessage({ process: b.config.process, edition: b.edition, rootfs: b.rootfs, mountDestinations: destinations, host, warn: rt.warn });
   // v1.3.0 config.md "Process": OPTIONAL, "REQUIRED when start is called"; start reports its absence.
   const dir = rt.store.reserve(o.id);
   let cg: ContainerCgroup | undefined;

@@ -4,9 +4,8 @@
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { OciError } from '../errors.ts';
-import { hostFacts } from '../linux/host-facts.ts';
 import { inRootfs } from '../plan/mounts.ts';
-import { processSteps, type SeccompLoad } from '../plan/process.ts';
+import { processSteps, type Host, type SeccompLoad } from '../plan/process.ts';
 import { encodeMessage } from '../plan/wire.ts';
 import type { Config, Process } from '../spec/config.ts';
 import type { Edition } from '../spec/edition.ts';
@@ -53,21 +52,22 @@ export interface ProcessMessageInput {
   edition: Edition;
   rootfs: string;
   mountDestinations: string[];
+  host: Host;
   seccomp?: SeccompLoad;
   warn(message: string): void;
 }
 
 export function processMessage(i: ProcessMessageInput): { bytes: Buffer; labels: string[] } {
-  const steps = processSteps({ process: i.process, edition: i.edition, host: hostFacts(), seccomp: i.seccomp, warn: i.warn });
+  const steps = processSteps({ process: i.process, edition: i.edition, host: i.host, seccomp: i.seccomp, warn: i.warn });
   checkProgram(i.process, i.rootfs, i.mountDestinations);
   return { bytes: encodeMessage([[3, steps]]), labels: steps.map((s) => s.label) };
 }
 
-/** The seccomp program create saved in the state directory, if the config had one. */
-export function savedSeccomp(stateDir: string, flags: number | undefined, listenerSlot: number, state: string): SeccompLoad | undefined {
+/** The seccomp program create saved in the state directory, if the config had one; `state` is built only then. */
+export function savedSeccomp(stateDir: string, flags: number | undefined, listenerSlot: number, state: () => string): SeccompLoad | undefined {
   const file = join(stateDir, SECCOMP_FILE);
   if (flags === undefined || !existsSync(file)) return undefined;
-  return { bpf: readFileSync(file), flags, listenerSlot, state };
+  return { bpf: readFileSync(file), flags, listenerSlot, state: listenerSlot < 0 ? '' : state() };
 }
 
 export function mountDestinations(c: Config): string[] {

@@ -4,6 +4,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OciError, specError, stateError } from '../errors.ts';
 import { describeStepError } from '../linux/executor.ts';
+import { hostFacts } from '../linux/host-facts.ts';
 import { semantics } from '../spec/edition.ts';
 import { withLock } from '../state/lock.ts';
 import type { StoredState } from '../state/store.ts';
@@ -40,11 +41,11 @@ function processAtStart(rt: Runtime, s: StoredState) {
   const p = semantics.startReadsProcessAtStart(s.edition) ? readConfig(s.bundle).process : savedProcess(rt, s);
   // v1.3.0 "Start": "This operation MUST generate an error if `process` was not set."
   if (!p) throw specError('process: not set in config.json, and start needs it');
-  const seccomp = savedSeccomp(rt.store.dir(s.id), s.extra?.seccompFlags as number | undefined, (s.extra?.listenerSlot as number | undefined) ?? -1, listenerState(s));
+  const seccomp = savedSeccomp(rt.store.dir(s.id), s.extra?.seccompFlags as number | undefined, (s.extra?.listenerSlot as number | undefined) ?? -1, () => listenerState(s));
   const mountDestinations = (s.extra?.mountDestinations as string[] | undefined) ?? [];
   // v1.3.0 create already warned about this process; the draft's is read anew.
   const warn = semantics.startReadsProcessAtStart(s.edition) ? rt.warn : () => {};
-  return { process: p, ...processMessage({ process: p, edition: s.edition, rootfs: s.rootfs, mountDestinations, seccomp, warn }) };
+  return { process: p, ...processMessage({ process: p, edition: s.edition, rootfs: s.rootfs, mountDestinations, host: hostFacts(), seccomp, warn }) };
 }
 
 export async function start(rt: Runtime, id: string): Promise<void> {

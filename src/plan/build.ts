@@ -8,7 +8,8 @@
 import { specError } from '../errors.ts';
 import type { Config, IdMapping } from '../spec/config.ts';
 import type { Edition } from '../spec/edition.ts';
-import { deviceSteps, Slots, type Device } from './devices.ts';
+import { deviceSteps, type Device } from './devices.ts';
+import { Slots } from './slots.ts';
 import { linuxPathSteps } from './linux-paths.ts';
 import { mountSteps, type MountContext } from './mounts.ts';
 import { namespaceSet, namespaceSteps, type NamespaceSet } from './namespaces.ts';

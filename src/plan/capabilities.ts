@@ -3,20 +3,11 @@
 // A missing set or `{}` is an empty set, never "leave as is". v1.3.0: a name the kernel does not
 // know, or one this host cannot grant, "MUST be logged as a warning" and is skipped.
 import { specError } from '../errors.ts';
+import { CAPABILITIES as CAPABILITY_NAMES, CAPABILITY_SETS as SETS } from '../spec/checks/process.ts';
+
+export { CAPABILITY_NAMES, SETS };
 import type { Edition } from '../spec/edition.ts';
 
-/** capabilities(7), in kernel order: the index is the capability's number. */
-export const CAPABILITY_NAMES = [
-  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_DAC_READ_SEARCH', 'CAP_FOWNER', 'CAP_FSETID', 'CAP_KILL', 'CAP_SETGID',
-  'CAP_SETUID', 'CAP_SETPCAP', 'CAP_LINUX_IMMUTABLE', 'CAP_NET_BIND_SERVICE', 'CAP_NET_BROADCAST', 'CAP_NET_ADMIN',
-  'CAP_NET_RAW', 'CAP_IPC_LOCK', 'CAP_IPC_OWNER', 'CAP_SYS_MODULE', 'CAP_SYS_RAWIO', 'CAP_SYS_CHROOT', 'CAP_SYS_PTRACE',
-  'CAP_SYS_PACCT', 'CAP_SYS_ADMIN', 'CAP_SYS_BOOT', 'CAP_SYS_NICE', 'CAP_SYS_RESOURCE', 'CAP_SYS_TIME',
-  'CAP_SYS_TTY_CONFIG', 'CAP_MKNOD', 'CAP_LEASE', 'CAP_AUDIT_WRITE', 'CAP_AUDIT_CONTROL', 'CAP_SETFCAP',
-  'CAP_MAC_OVERRIDE', 'CAP_MAC_ADMIN', 'CAP_SYSLOG', 'CAP_WAKE_ALARM', 'CAP_BLOCK_SUSPEND', 'CAP_AUDIT_READ',
-  'CAP_PERFMON', 'CAP_BPF', 'CAP_CHECKPOINT_RESTORE',
-] as const;
-
-export const SETS = ['bounding', 'effective', 'inheritable', 'permitted', 'ambient'] as const;
 export type CapSet = (typeof SETS)[number];
 export type CapMasks = Record<CapSet, bigint>;
 
@@ -25,14 +16,15 @@ export interface HostCaps {
   grantable: bigint; // the bounding set of the runtime itself: what it can hand on
 }
 
-const capNumber = (name: string) => CAPABILITY_NAMES.indexOf(name as (typeof CAPABILITY_NAMES)[number]);
+/** capabilities(7) in kernel order (the validation's table): the index is the capability's number. */
+const capNumber = (name: string) => CAPABILITY_NAMES.indexOf(name);
 
 /** The sets as the config gives them, each a list of names, with the field each came from. */
 function setsOf(caps: unknown, edition: Edition): Array<[CapSet, unknown[], string]> {
   const field = 'process.capabilities';
   if (caps === undefined || caps === null) return SETS.map((s) => [s, [], `${field}.${s}`]);
   if (Array.isArray(caps)) {
-    if (edition !== 'draft') throw specError(`${field}: must be an object of sets in ${'v1.3.0'} (an array is the draft's form)`);
+    if (edition !== 'draft') throw specError(`${field}: must be an object of sets in v1.3.0 (an array is the draft's form)`);
     return SETS.map((s) => [s, s === 'ambient' ? [] : caps, field]);
   }
   if (typeof caps !== 'object') throw specError(`${field}: must be an object`);

@@ -3,6 +3,7 @@
 // so the host's node is bound instead (what runc does): a detached bind of it is taken before
 // pivot_root (OPEN_TREE) and attached at its path after (ATTACH_TREE).
 import { specError } from '../errors.ts';
+import type { Slots } from './slots.ts';
 import type { Step } from './wire.ts';
 
 const S_IFCHR = 0o020000;
@@ -35,16 +36,6 @@ export interface Device {
   fileMode?: number;
   uid?: number;
   gid?: number;
-}
-
-/** Hands out the executor's fd slots (protocol.ts "Slots"). */
-export class Slots {
-  static readonly MAX = 64; // MAX_SLOTS in native/executor/steps.h
-  private next = 0;
-  take(field: string): number {
-    if (this.next >= Slots.MAX) throw specError(`${field}: more than ${Slots.MAX} devices, id-mapped mounts and listeners`);
-    return this.next++;
-  }
 }
 
 export interface DeviceSteps {

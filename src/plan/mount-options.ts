@@ -57,7 +57,7 @@ export interface ParsedOptions {
   tmpcopyup: boolean;
 }
 
-export function parseMountOptions(options: string[], field: string): ParsedOptions {
+export function parseMountOptions(options: string[]): ParsedOptions {
   const p: ParsedOptions = { flags: 0, cleared: 0, propagation: [], recursiveSet: 0, recursiveClear: 0, data: [], tmpcopyup: false };
   options.forEach((o) => {
     if (o === 'idmap' || o === 'ridmap') return void (p.idmap = o);

@@ -4,7 +4,7 @@ import { statSync } from 'node:fs';
 import { isAbsolute, posix, resolve } from 'node:path';
 import { specError } from '../errors.ts';
 import type { IdMapping, Mount } from '../spec/config.ts';
-import type { Slots } from './devices.ts';
+import type { Slots } from './slots.ts';
 import { AT_RECURSIVE, MS, parseMountOptions, type ParsedOptions } from './mount-options.ts';
 import { formatIdMap } from './namespaces.ts';
 import type { Step } from './wire.ts';
@@ -106,7 +106,7 @@ export function mountSteps(m: Mount, index: number, ctx: MountContext): Step[] {
   if (typeof m.destination !== 'string' || m.destination === '') throw specError(`${field}.destination: required`);
   const label = `${field} (${m.destination})`;
   const target = inRootfs(ctx.rootfs, m.destination);
-  const o = parseMountOptions(m.options ?? [], field);
+  const o = parseMountOptions(m.options ?? []);
   let steps: Step[];
   if (o.idmap && !isBind(m)) throw specError(`${field}.options: "${o.idmap}" applies to bind mounts only`);
   if (o.tmpcopyup && (isBind(m) || m.type !== 'tmpfs')) throw specError(`${field}.options: "tmpcopyup" applies to tmpfs mounts only`);

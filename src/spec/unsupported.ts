@@ -5,30 +5,15 @@
 // the spec does not define passes. A field that is absent, false, null or empty asks for nothing.
 import { pointerOf, type Finding } from './findings.ts';
 
-const NOT_YET: Array<[path: string[], fields: string[]]> = [[[], ['hooks']]];
-
 /** linux.resources: only the device allowlist is applied yet (the cgroup resources issue does the rest). */
 const RESOURCES_DONE: ReadonlySet<string> = new Set(['devices']);
 
 /** Where the spec defines each refused field, for the finding's reference. */
-const SECTION: Record<string, [file: string, section: string]> = {
+const SECTION = {
   hooks: ['config.md', 'POSIX-platform Hooks'],
-  process: ['config.md', 'Linux Process'],
-  rlimits: ['config.md', 'POSIX process'],
-  devices: ['config-linux.md', 'Devices'],
-  netDevices: ['config-linux.md', 'Network Devices'],
   resources: ['config-linux.md', 'Control groups'],
-  intelRdt: ['config-linux.md', 'IntelRdt'],
-  memoryPolicy: ['config-linux.md', 'Memory policy'],
-  sysctl: ['config-linux.md', 'Sysctl'],
-  seccomp: ['config-linux.md', 'Seccomp'],
-  maskedPaths: ['config-linux.md', 'Masked Paths'],
-  readonlyPaths: ['config-linux.md', 'Readonly Paths'],
-  mountLabel: ['config-linux.md', 'Mount Label'],
-  personality: ['config-linux.md', 'Personality'],
-  mounts: ['config.md', 'POSIX-platform Mounts'],
   terminal: ['config.md', 'Process'],
-};
+} as const;
 
 export const NOT_SUPPORTED = 'not supported by ocirt yet';
 
@@ -39,30 +24,26 @@ function asksForSomething(v: unknown): boolean {
   return true;
 }
 
-function objectAt(c: Record<string, unknown>, path: string[]): Record<string, unknown> | undefined {
-  const v = path.length === 0 ? c : c[path[0]!];
+function objectAt(c: Record<string, unknown> | undefined, key: string): Record<string, unknown> | undefined {
+  const v = c?.[key];
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 }
 
-function refusal(path: Array<string | number>, key: string, message: string, fix: string): Finding {
-  const [file, section] = SECTION[key]!;
+const NOT_YET = `${NOT_SUPPORTED}; remove it or leave it empty`;
+
+function refusal(path: Array<string | number>, key: keyof typeof SECTION, message: string, fix: string): Finding {
+  const [file, section] = SECTION[key];
   return { pointer: pointerOf(path), message, severity: 'error', reference: { file: `v1.3.0/${file}`, section }, fix };
 }
 
 /** Every spec field the config asks for that ocirt cannot do yet, as errors (create's view). */
 export function unsupportedFindings(c: Record<string, unknown>): Finding[] {
   const out: Finding[] = [];
-  for (const [path, fields] of NOT_YET) {
-    const obj = objectAt(c, path);
-    for (const f of fields) {
-      if (obj && asksForSomething(obj[f])) out.push(refusal([...path, f], f in SECTION ? f : path[0]!, `${NOT_SUPPORTED}; remove it or leave it empty`, 'remove it or leave it empty'));
-    }
+  if (asksForSomething(c.hooks)) out.push(refusal(['hooks'], 'hooks', NOT_YET, 'remove it or leave it empty'));
+  for (const [key, value] of Object.entries(objectAt(objectAt(c, 'linux'), 'resources') ?? {})) {
+    if (!RESOURCES_DONE.has(key) && asksForSomething(value)) out.push(refusal(['linux', 'resources', key], 'resources', NOT_YET, 'remove it or leave it empty'));
   }
-  const resources = objectAt(objectAt(c, ['linux']) ?? {}, ['resources']);
-  for (const [key, value] of Object.entries(resources ?? {})) {
-    if (!RESOURCES_DONE.has(key) && asksForSomething(value)) out.push(refusal(['linux', 'resources', key], 'resources', `${NOT_SUPPORTED}; remove it or leave it empty`, 'remove it or leave it empty'));
-  }
-  const p = objectAt(c, ['process']);
+  const p = objectAt(c, 'process');
   if (p?.terminal === true) out.push(refusal(['process', 'terminal'], 'terminal', `a terminal is ${NOT_SUPPORTED}`, 'set it to false'));
   return out;
 }

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildPlan } from '../../src/plan/build.ts';
-import { DEFAULT_DEVICES, DEV_SYMLINKS, deviceSteps, Slots, type Device, type DeviceContext } from '../../src/plan/devices.ts';
+import { DEFAULT_DEVICES, DEV_SYMLINKS, deviceSteps, type Device, type DeviceContext } from '../../src/plan/devices.ts';
+import { Slots } from '../../src/plan/slots.ts';
 import type { Config } from '../../src/spec/config.ts';
 
 const S_IFCHR = 0o020000;
