@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(gcc make libc6-dev libseccomp2 iproute2 runc crun busybox-static strace hyperfine)
+PACKAGES=(gcc make libc6-dev libseccomp2 iproute2 procps runc crun busybox-static strace hyperfine)
 missing=()
 for p in "${PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ]; then

@@ -10,6 +10,8 @@
  *   print TEXT        TEXT and a newline on stdout
  *   stderr TEXT       TEXT and a newline on stderr
  *   fork N            N children that pause until killed; the parent goes on
+ *   alloc MIB         map MIB MiB of anonymous memory and touch every page, then print
+ *                     {"allocated":MIB}: under a smaller memory limit the OOM killer ends it first
  *   wait-signal       wait for a catchable signal (1..31), print {"signal":N}, exit 0
  *   ls PATH           JSON array of the entry names of directory PATH (sorted), or null
  *   stat PATH         {"path","type","mode","uid","gid","major","minor"} of PATH (symlinks followed),
@@ -64,6 +66,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -487,6 +490,16 @@ static void act_fork(char **args) {
     reset_signal_handlers(); /* the children only wait to be killed */
     for (;;) pause();
   }
+}
+
+static void act_alloc(char **args) {
+  long mib = parse_count(args[0], 100000);
+  size_t len = (size_t)mib << 20;
+  unsigned char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) fail(1, "mmap: %s", strerror(errno));
+  for (size_t off = 0; off < len; off += 4096) p[off] = 1; /* each page is charged once touched */
+  printf("{\"allocated\":%ld}\n", mib);
+  fflush(stdout);
 }
 
 static void act_wait_signal(char **args) {
@@ -988,6 +1001,7 @@ static const struct action ACTIONS[] = {
     {"print", 1, NULL, act_print, NULL},
     {"stderr", 1, NULL, act_stderr, NULL},
     {"fork", 1, check_count, act_fork, NULL},
+    {"alloc", 1, check_count, act_alloc, NULL},
     {"wait-signal", 0, NULL, act_wait_signal, NULL},
     {"ls", 1, NULL, act_ls, NULL},
     {"stat", 1, NULL, act_stat, NULL},

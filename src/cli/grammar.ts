@@ -23,13 +23,34 @@ export type Command =
   | { name: 'delete'; id: string; force: boolean; ifInit?: string }
   | { name: 'kill'; id: string; signal: number; all: boolean }
   | { name: 'list'; format: 'table' | 'json'; quiet: boolean }
-  | { name: 'ps'; id: string; format: 'table' | 'json' }
+  | { name: 'ps'; id: string; format: 'table' | 'json'; psArgs: string[] }
+  | { name: 'pause' | 'resume'; id: string }
+  | { name: 'update'; id: string; resources?: string; values: UpdateValues }
+  | { name: 'events'; id: string; stats: boolean; intervalMs: number }
   | { name: 'exec'; id: string; process?: string; detach: boolean; pidFile?: string; consoleSocket?: string; tty: boolean; cwd?: string; env: string[]; preserveFds: number; args: string[] }
   | { name: 'features' }
   | { name: 'help' }
   | { name: 'version' }
   | { name: 'spec'; bundle?: string; rootless: boolean; edition: 'draft' | 'v1' }
   | { name: 'validate'; bundle?: string; format: 'text' | 'json' };
+
+/** `update`'s individual flags, as given (runc's names); each is applied only when present. */
+export interface UpdateValues {
+  blkioWeight?: number;
+  cpuPeriod?: number;
+  cpuQuota?: number;
+  cpuBurst?: number;
+  cpuShares?: number;
+  cpuRtPeriod?: number;
+  cpuRtRuntime?: number;
+  cpuIdle?: number;
+  cpusetCpus?: string;
+  cpusetMems?: string;
+  memory?: number;
+  memoryReservation?: number;
+  memorySwap?: number;
+  pidsLimit?: number;
+}
 
 export interface Invocation {
   globals: GlobalOptions;
@@ -49,7 +70,13 @@ commands:
   stop <id>                      stop a container (draft)
   delete [--force] <id>          delete a container
   list [--format table|json] [--quiet]
-  ps [--format table|json] <id>  list the container's processes
+  ps [--format table|json] <id> [<ps-arg>...]
+                                 list the container's processes
+  pause <id>                     freeze every process of the container
+  resume <id>                    thaw a paused container
+  update [flags] <id>            change the cgroup limits of a container
+  events [--stats] [--interval D] <id>
+                                 print resource statistics as JSON (every D, default 5s)
   exec [flags] <id> [<arg>...]   run a process in a running container (or --process FILE)
   features                       print the features this runtime supports, as JSON
   spec [--bundle DIR] [--rootless] [--edition draft|v1]
@@ -60,6 +87,10 @@ commands:
 
 create and run flags: --bundle|-b DIR, --pid-file FILE, --console-socket SOCKET, --no-pivot,
   --no-new-keyring, --preserve-fds N
+update flags: --resources|-r FILE (- for stdin: LinuxResources JSON; then no other flag), --memory,
+  --memory-reservation, --memory-swap (bytes, k/m/g suffixes, -1 for unlimited), --cpu-shares,
+  --cpu-quota, --cpu-period, --cpu-burst, --cpu-rt-period, --cpu-rt-runtime, --cpu-idle,
+  --cpuset-cpus, --cpuset-mems, --pids-limit, --blkio-weight
 exec flags: --process|-p FILE, --detach|-d, --pid-file FILE, --console-socket SOCKET, --tty|-t,
   --cwd DIR, --env|-e KEY=VALUE (repeatable), --preserve-fds N
 
@@ -132,6 +163,19 @@ const EXEC_FLAGS: readonly FlagSpec[] = [
   flag('preserve-fds', 'int'),
 ];
 
+/** runc's update flags; `cpu-share` is runc's spelling, `cpu-shares` the one users type. */
+const UPDATE_NUMBERS = {
+  blkioWeight: 'blkio-weight', cpuPeriod: 'cpu-period', cpuQuota: 'cpu-quota', cpuBurst: 'cpu-burst', cpuShares: 'cpu-shares|cpu-share',
+  cpuRtPeriod: 'cpu-rt-period', cpuRtRuntime: 'cpu-rt-runtime', cpuIdle: 'cpu-idle', pidsLimit: 'pids-limit',
+} as const;
+const UPDATE_BYTES = { memory: 'memory', memoryReservation: 'memory-reservation', memorySwap: 'memory-swap' } as const;
+const UPDATE_FLAGS: readonly FlagSpec[] = [
+  flag('resources|r', 'string'),
+  flag('cpuset-cpus', 'string'),
+  flag('cpuset-mems', 'string'),
+  ...[...Object.values(UPDATE_NUMBERS), ...Object.values(UPDATE_BYTES)].map((names) => flag(names, 'string')),
+];
+
 interface CommandSpec {
   readonly flags: readonly FlagSpec[];
   readonly build: (f: Flags, pos: string[]) => Command;
@@ -149,6 +193,10 @@ const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map<string, CommandSpec>(
   ['list', { flags: [flag('format|f', 'choice', TABLE_JSON), flag('quiet|q', 'bool')], build: buildList }],
   ['ps', { flags: [flag('format|f', 'choice', TABLE_JSON)], build: buildPs }],
   ['exec', { flags: EXEC_FLAGS, build: buildExec }],
+  ['pause', { flags: [], build: (_f, pos) => ({ name: 'pause', id: ids('pause', pos, 1)[0] }) }],
+  ['resume', { flags: [], build: (_f, pos) => ({ name: 'resume', id: ids('resume', pos, 1)[0] }) }],
+  ['update', { flags: UPDATE_FLAGS, build: buildUpdate }],
+  ['events', { flags: [flag('stats', 'bool'), flag('interval', 'string')], build: buildEvents }],
   ['features', { flags: [], build: (_f, pos) => bare('features', pos) }],
   ['help', { flags: [], build: (_f, pos) => bare('help', pos) }],
   ['version', { flags: [], build: (_f, pos) => bare('version', pos) }],
@@ -337,7 +385,63 @@ function buildList(f: Flags, pos: string[]): Command {
 }
 
 function buildPs(f: Flags, pos: string[]): Command {
-  return { name: 'ps', id: ids('ps', pos, 1)[0], format: oneOf(f, 'format', TABLE_JSON) };
+  const [id, ...rest] = ids('ps', pos, Infinity);
+  const format = oneOf(f, 'format', TABLE_JSON);
+  // runc: ps options go to ps(1) with the table format only.
+  if (format === 'json' && rest.length > 0) throw fail('ps', 'ps options cannot be used with --format json');
+  return { name: 'ps', id, format, psArgs: rest[0] === '--' ? rest.slice(1) : rest };
+}
+
+/** A signed integer flag value (runc's int64 flags: -1 means unlimited where the kernel has it). */
+function signedInt(where: string, raw: string): number {
+  if (!/^-?[0-9]{1,18}$/.test(raw) || !Number.isSafeInteger(Number(raw))) throw usageError(`${where}: must be an integer, got ${q(raw)}`);
+  return Number(raw);
+}
+
+const UNITS: Record<string, number> = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4, p: 1024 ** 5 };
+
+/** Bytes as runc reads them (go-units RAMInBytes): 1024-based k/m/g/t/p suffixes, optional "b"; -1 is unlimited. */
+export function parseBytes(where: string, raw: string): number {
+  if (raw === '-1') return -1;
+  const m = /^([0-9]+(?:\.[0-9]+)?)\s*([kmgtp]?)(?:i?b)?$/i.exec(raw);
+  const n = m ? Math.floor(Number(m[1]) * UNITS[m[2]!.toLowerCase()]!) : NaN;
+  if (!Number.isSafeInteger(n)) throw usageError(`${where}: must be a size in bytes (like 512m or 1g) or -1, got ${q(raw)}`);
+  return n;
+}
+
+function buildUpdate(f: Flags, pos: string[]): Command {
+  const id = ids('update', pos, 1)[0];
+  const values: UpdateValues = {};
+  for (const [key, names] of Object.entries(UPDATE_NUMBERS) as Array<[keyof typeof UPDATE_NUMBERS, string]>) {
+    const raw = str(f, key);
+    if (raw !== undefined) values[key] = signedInt(`update: --${names.split('|')[0]}`, raw);
+  }
+  for (const [key, name] of Object.entries(UPDATE_BYTES) as Array<[keyof typeof UPDATE_BYTES, string]>) {
+    const raw = str(f, key);
+    if (raw !== undefined) values[key] = parseBytes(`update: --${name}`, raw);
+  }
+  for (const key of ['cpusetCpus', 'cpusetMems'] as const) {
+    const raw = str(f, key);
+    if (raw !== undefined) values[key] = raw;
+  }
+  const resources = str(f, 'resources');
+  if (resources !== undefined && Object.keys(values).length > 0) throw fail('update', '--resources cannot be combined with other flags');
+  return { name: 'update', id, resources, values };
+}
+
+const DURATION_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, µs: 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** A Go duration as runc's --interval takes it: "5s", "100ms", "1m30s". */
+export function parseDuration(where: string, raw: string): number {
+  const parts = [...raw.matchAll(/([0-9]+(?:\.[0-9]+)?)(ns|us|µs|ms|s|m|h)/g)];
+  const total = parts.reduce((ms, p) => ms + Number(p[1]) * DURATION_UNITS[p[2]!]!, 0);
+  if (parts.map((p) => p[0]).join('') !== raw || total <= 0) throw usageError(`${where}: must be a positive duration like 5s or 500ms, got ${q(raw)}`);
+  return total;
+}
+
+function buildEvents(f: Flags, pos: string[]): Command {
+  const raw = str(f, 'interval');
+  return { name: 'events', id: ids('events', pos, 1)[0], stats: bool(f, 'stats'), intervalMs: raw === undefined ? 5000 : parseDuration('events: --interval', raw) };
 }
 
 function buildExec(f: Flags, pos: string[]): Command {

@@ -1,4 +1,5 @@
 // runtime.md "State" and "Query State": the state JSON, with the status derived from liveness.
+import { openCgroup } from '../linux/cgroups.ts';
 import { isAlive } from '../state/liveness.ts';
 import { deriveStatus, type Status, type StoredState } from '../state/store.ts';
 import type { Runtime } from './runtime.ts';
@@ -17,7 +18,12 @@ export interface StateJson {
   exitStatus?: number;
 }
 
-export const statusOf = (s: StoredState): Status => deriveStatus(s, isAlive);
+/** runtime.md "State": status from liveness; a live container whose freezer holds it is `paused`, as runc reports. */
+export function statusOf(s: StoredState): Status {
+  const status = deriveStatus(s, isAlive);
+  if ((status === 'created' || status === 'running') && s.cgroup && openCgroup(s.cgroup).isFrozen()) return 'paused';
+  return status;
+}
 
 /** Both editions' fields: `bundle` and `status` (v1.3.0), `bundlePath` (draft). pid is 0 once stopped, as runc does. */
 export function stateJson(s: StoredState): StateJson {

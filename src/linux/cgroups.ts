@@ -14,11 +14,15 @@ export interface ContainerCgroup {
   readonly record: CgroupRecord;
   /** cgroup.procs files; the executor writes "0" into each to move itself before forking the init. */
   procsFiles(): string[];
-  /** Every pid in the cgroup: from the v2 directory when it has any, else from the first v1 one. */
+  /** Every pid in the container's cgroups and their descendants, in every hierarchy. */
   pids(): number[];
+  /** pause/resume: the v1 freezer where the host has one, else v2's cgroup.freeze (runc's choice on hybrid). */
+  setFrozen(frozen: boolean): void;
+  /** True when the freezer has every task frozen (runtime.md's `paused` is runc's FROZEN). */
+  isFrozen(): boolean;
   /** Signals every process; SIGKILL loops until the cgroup is empty and throws after ~2 s. */
   signalAll(signal: NodeJS.Signals | number): void;
-  /** Removes exactly the directories createCgroup made, deepest first. */
+  /** Removes the directories createCgroup made, deepest first, with any child cgroups the container made in them. */
   remove(): void;
 }
 
@@ -54,11 +58,29 @@ class Cgroup implements ContainerCgroup {
   }
 
   pids(): number[] {
-    const v2 = this.record.dirs.find(isV2);
-    const fromV2 = v2 === undefined ? [] : readPids(v2);
-    if (fromV2.length > 0) return fromV2;
-    const v1 = this.record.dirs.find((d) => !isV2(d));
-    return v1 === undefined ? [] : readPids(v1);
+    // A process may have moved to a child cgroup in one hierarchy only: every tree is read.
+    return [...new Set(this.record.dirs.flatMap((d) => treeOf(d).flatMap(readPids)))];
+  }
+
+  setFrozen(frozen: boolean): void {
+    const v1 = this.freezerDir();
+    if (v1 !== undefined) return freeze(v1, frozen ? 'FROZEN' : 'THAWED');
+    const v2 = this.record.dirs.find((d) => fs.existsSync(join(d, 'cgroup.freeze')));
+    if (v2 === undefined) throw new OciError('cgroup', 'this host has neither a v1 freezer nor cgroup v2 cgroup.freeze');
+    writeFile(join(v2, 'cgroup.freeze'), frozen ? '1' : '0');
+    // cgroup.events says "frozen 1" once every task has stopped (cgroup-v2.rst "Freezer").
+    waitFor(() => readOptional(join(v2, 'cgroup.events'))?.includes(`frozen ${frozen ? 1 : 0}`) ?? true, 1000);
+  }
+
+  isFrozen(): boolean {
+    const v1 = this.freezerDir();
+    if (v1 !== undefined) return readOptional(join(v1, 'freezer.state'))?.trim() === 'FROZEN';
+    const v2 = this.record.dirs.find((d) => fs.existsSync(join(d, 'cgroup.freeze')));
+    return v2 !== undefined && readOptional(join(v2, 'cgroup.freeze'))?.trim() === '1';
+  }
+
+  private freezerDir(): string | undefined {
+    return this.record.dirs.find((d) => fs.existsSync(join(d, 'freezer.state')));
   }
 
   signalAll(signal: NodeJS.Signals | number): void {
@@ -77,9 +99,11 @@ class Cgroup implements ContainerCgroup {
   private killRound(round: number): void {
     const killFile = this.record.dirs.map((d) => join(d, 'cgroup.kill')).find((f) => fs.existsSync(f));
     if (killFile !== undefined) writeFile(killFile, '1');
+    // A task frozen by the v1 freezer acts on SIGKILL only once thawed (a paused container).
+    if (round === 0 && this.isFrozen()) this.setFrozen(false);
     // From the second round on, also reach processes that are in the v1 hierarchies only.
     if (killFile !== undefined && round === 0) return;
-    const freezer = this.record.dirs.find((d) => fs.existsSync(join(d, 'freezer.state')));
+    const freezer = this.freezerDir();
     if (freezer === undefined) return signalEach(this.pids(), 'SIGKILL');
     freeze(freezer, 'FROZEN');
     try {
@@ -90,7 +114,10 @@ class Cgroup implements ContainerCgroup {
   }
 
   remove(): void {
-    removeDirs(this.record.created, this.record.dirs);
+    const leaves = this.record.dirs.filter((d) => this.record.created.includes(d));
+    // Child cgroups a process of the container made (a nested runtime, systemd) go first, deepest first.
+    const children = leaves.flatMap((d) => treeOf(d).slice(1));
+    removeDirs([...children, ...this.record.created], [...this.record.dirs, ...children]);
   }
 }
 
@@ -140,6 +167,26 @@ function rmdir(dir: string, isLeaf: boolean): void {
       if (!busy || attempt >= RMDIR_ATTEMPTS) throw wrap('cgroup', `removing ${dir}`, err);
       sleep(20);
     }
+  }
+}
+
+/** `dir` and every cgroup below it, parents before children; [] when `dir` is gone. */
+function treeOf(dir: string): string[] {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw wrap('cgroup', `reading ${dir}`, err);
+  }
+  return [dir, ...entries.filter((e) => e.isDirectory()).flatMap((e) => treeOf(join(dir, e.name)))];
+}
+
+function readOptional(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
   }
 }
 

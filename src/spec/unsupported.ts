@@ -5,13 +5,9 @@
 // the spec does not define passes. A field that is absent, false, null or empty asks for nothing.
 import { pointerOf, type Finding } from './findings.ts';
 
-/** linux.resources: only the device allowlist is applied yet (the cgroup resources issue does the rest). */
-const RESOURCES_DONE: ReadonlySet<string> = new Set(['devices']);
-
 /** Where the spec defines each refused field, for the finding's reference. */
 const SECTION = {
   hooks: ['config.md', 'POSIX-platform Hooks'],
-  resources: ['config-linux.md', 'Control groups'],
   terminal: ['config.md', 'Process'],
 } as const;
 
@@ -40,9 +36,6 @@ function refusal(path: Array<string | number>, key: keyof typeof SECTION, messag
 export function unsupportedFindings(c: Record<string, unknown>): Finding[] {
   const out: Finding[] = [];
   if (asksForSomething(c.hooks)) out.push(refusal(['hooks'], 'hooks', NOT_YET, 'remove it or leave it empty'));
-  for (const [key, value] of Object.entries(objectAt(objectAt(c, 'linux'), 'resources') ?? {})) {
-    if (!RESOURCES_DONE.has(key) && asksForSomething(value)) out.push(refusal(['linux', 'resources', key], 'resources', NOT_YET, 'remove it or leave it empty'));
-  }
   const p = objectAt(c, 'process');
   if (p?.terminal === true) out.push(refusal(['process', 'terminal'], 'terminal', `a terminal is ${NOT_SUPPORTED}`, 'set it to false'));
   return out;

@@ -12,7 +12,7 @@ import { OciError, notFound, wrap } from '../errors.ts';
 import { fileNameFor } from './file-name.ts';
 import { validateId } from './id.ts';
 
-export type Status = 'creating' | 'created' | 'running' | 'stopped';
+export type Status = 'creating' | 'created' | 'running' | 'paused' | 'stopped';
 
 export interface StoredState {
   ociVersion: string;

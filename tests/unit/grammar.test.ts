@@ -115,7 +115,7 @@ describe('help, version and unknown commands', () => {
   });
 
   it('has a usage text naming every command and global flag', () => {
-    for (const word of ['create', 'start', 'run', 'state', 'kill', 'stop', 'delete', 'list', 'ps', 'exec', 'features', 'spec', 'validate', 'help']) {
+    for (const word of ['create', 'start', 'run', 'state', 'kill', 'stop', 'delete', 'list', 'ps', 'pause', 'resume', 'update', 'events', 'exec', 'features', 'spec', 'validate', 'help']) {
       expect(USAGE).toContain(`  ${word}`);
     }
     for (const f of ['--root', '--log ', '--log-format', '--debug', '--systemd-cgroup', '--rootless', '--help', '--version']) expect(USAGE).toContain(f);
@@ -263,9 +263,14 @@ describe('list and ps', () => {
   });
 
   it('ps has a default and takes --format', () => {
-    expect(cmd('ps abc')).toEqual({ name: 'ps', id: 'abc', format: 'table' });
-    expect(cmd('ps --format json abc')).toEqual({ name: 'ps', id: 'abc', format: 'json' });
-    expect(cmd('ps -f json abc')).toEqual({ name: 'ps', id: 'abc', format: 'json' });
+    expect(cmd('ps abc')).toEqual({ name: 'ps', id: 'abc', format: 'table', psArgs: [] });
+    expect(cmd('ps --format json abc')).toEqual({ name: 'ps', id: 'abc', format: 'json', psArgs: [] });
+    expect(cmd('ps -f json abc')).toEqual({ name: 'ps', id: 'abc', format: 'json', psArgs: [] });
+  });
+
+  it('ps passes what follows the id to ps(1), as runc does', () => {
+    expect(cmd('ps abc -o pid,comm')).toEqual({ name: 'ps', id: 'abc', format: 'table', psArgs: ['-o', 'pid,comm'] });
+    expect(cmd('ps abc -- -ef')).toMatchObject({ psArgs: ['-ef'] });
   });
 
   it.each([
@@ -273,10 +278,47 @@ describe('list and ps', () => {
     ['list --format yaml', 'list: --format: must be table or json'],
     ['list --format', 'list: --format: missing value'],
     ['ps', 'ps: missing container id'],
-    ['ps a b', 'ps: too many arguments'],
+    ['ps -f json a -ef', 'ps: ps options cannot be used with --format json'],
     ['ps --format text abc', 'ps: --format: must be table or json'],
   ])('rejects %j: %s', (line, message) => {
     expect(usage(line)).toBe(message);
+  });
+});
+
+describe('pause, resume, update and events', () => {
+  it('pause and resume take one id', () => {
+    expect(cmd('pause abc')).toEqual({ name: 'pause', id: 'abc' });
+    expect(cmd('resume abc')).toEqual({ name: 'resume', id: 'abc' });
+    expect(usage('pause')).toBe('pause: missing container id');
+    expect(usage('resume a b')).toBe('resume: too many arguments');
+  });
+
+  it('update keeps only the flags given, in their units', () => {
+    expect(cmd('update abc')).toEqual({ name: 'update', id: 'abc', values: {} });
+    expect(cmd('update --memory 512m --memory-swap -1 --cpu-shares 512 --cpu-quota -1 --pids-limit 20 --cpuset-cpus 0-1 abc')).toEqual({
+      name: 'update', id: 'abc', values: { memory: 512 * 1024 * 1024, memorySwap: -1, cpuShares: 512, cpuQuota: -1, pidsLimit: 20, cpusetCpus: '0-1' },
+    });
+    expect(cmd('update --cpu-share=2 --memory=1G --memory-reservation 4096 --blkio-weight 300 abc').values).toEqual({ cpuShares: 2, memory: 1024 ** 3, memoryReservation: 4096, blkioWeight: 300 });
+    expect(cmd('update -r - abc')).toEqual({ name: 'update', id: 'abc', resources: '-', values: {} });
+    expect(cmd('update --resources=/f abc')).toMatchObject({ resources: '/f' });
+  });
+
+  it.each([
+    ['update', 'update: missing container id'],
+    ['update --memory lots abc', 'update: --memory: must be a size in bytes (like 512m or 1g) or -1, got "lots"'],
+    ['update --cpu-quota 1.5 abc', 'update: --cpu-quota: must be an integer, got "1.5"'],
+    ['update -r /f --memory 1 abc', 'update: --resources cannot be combined with other flags'],
+    ['update --frob 1 abc', 'update: unknown flag "--frob"'],
+  ])('update rejects %j: %s', (line, message) => {
+    expect(usage(line)).toBe(message);
+  });
+
+  it('events reads --stats and a Go duration', () => {
+    expect(cmd('events abc')).toEqual({ name: 'events', id: 'abc', stats: false, intervalMs: 5000 });
+    expect(cmd('events --stats --interval 250ms abc')).toEqual({ name: 'events', id: 'abc', stats: true, intervalMs: 250 });
+    expect(cmd('events --interval=1m30s abc')).toMatchObject({ intervalMs: 90_000 });
+    expect(usage('events --interval 5 abc')).toBe('events: --interval: must be a positive duration like 5s or 500ms, got "5"');
+    expect(usage('events --interval 0s abc')).toBe('events: --interval: must be a positive duration like 5s or 500ms, got "0s"');
   });
 });
 

@@ -11,20 +11,14 @@ describe('config.md "Valid values" and "Extensibility"', () => {
     h.hooks = { prestart: [{ path: '/bin/true' }] };
     expect(refused(h)).toEqual(['/hooks: not supported by ocirt yet; remove it or leave it empty']);
     expect(unsupportedFindings(h as unknown as Record<string, unknown>)[0]).toMatchObject({ severity: 'error', reference: { file: 'v1.3.0/config.md', section: 'POSIX-platform Hooks' } });
-    const r = base();
-    r.linux!.resources = { memory: { limit: 1 << 20 }, pids: { limit: 10 } };
-    expect(refused(r)).toEqual([
-      '/linux/resources/memory: not supported by ocirt yet; remove it or leave it empty',
-      '/linux/resources/pids: not supported by ocirt yet; remove it or leave it empty',
-    ]);
-    expect(unsupportedFindings(r as unknown as Record<string, unknown>)[0]).toMatchObject({ severity: 'error', reference: { file: 'v1.3.0/config-linux.md', section: 'Control groups' } });
   });
-  it('accepts the device allowlist, the only linux.resources entry applied (v1 devices controller)', () => {
+  it('accepts every linux.resources field (config-linux.md "Control groups")', () => {
     const c = base();
-    c.linux!.resources = { devices: [{ allow: false, access: 'rwm' }, { allow: true, type: 'c', major: 1, minor: 3, access: 'rw' }] };
+    c.linux!.resources = {
+      devices: [{ allow: false, access: 'rwm' }], memory: { limit: 1 << 20, swap: -1, disableOOMKiller: true }, cpu: { shares: 512, quota: 1000, cpus: '0' },
+      pids: { limit: 10 }, blockIO: { weight: 100 }, hugepageLimits: [{ pageSize: '2MB', limit: 0 }], network: { classID: 1 }, rdma: {}, unified: { 'hugetlb.2MB.max': '0' },
+    };
     expect(refused(c)).toEqual([]);
-    c.linux!.resources = { devices: [{ allow: false, access: 'rwm' }], cpu: { shares: 512 } };
-    expect(refused(c)).toEqual(['/linux/resources/cpu: not supported by ocirt yet; remove it or leave it empty']);
   });
   it('accepts every process and linux security field the plan now implements', () => {
     const c = base();
