@@ -3,7 +3,7 @@
 // invocation pays for start-up, and most never need a syscall from here.
 
 import { OciError } from '../errors.ts';
-import { bindLibrary, isBun, type Signature } from './ffi-bind.ts';
+import { bindLibrary, isBun, type BunFfi, type Koffi, type Signature } from './ffi-bind.ts';
 
 export { isBun };
 
@@ -15,6 +15,8 @@ export const LOCK_UN = 8;
 const SYS_PIDFD_SEND_SIGNAL = 424; // same number on every architecture (new syscall table)
 const SYS_PIDFD_OPEN = 434;
 const PR_SET_CHILD_SUBREAPER = 36;
+/** bpf(2) is in the old per-architecture tables. */
+const SYS_BPF: Partial<Record<string, number>> = { x64: 321, arm64: 280 };
 
 /** Every binding, as its C prototype. Variadic functions are declared with fixed arguments. */
 const SIGNATURES = {
@@ -30,6 +32,8 @@ interface Libc {
   readonly fn: Record<Name, (...args: number[]) => number | bigint>;
   /** errno as the last call on this thread left it. */
   errno(): number;
+  /** The address of a Buffer's bytes. */
+  address(buf: Buffer): number;
 }
 
 const LIBC = 'libc.so.6';
@@ -42,7 +46,11 @@ function load(): Libc {
       const b = bindLibrary(LIBC, SIGNATURES);
       const fn = b.fn as Libc['fn'];
       // koffi.errno() reads the thread's errno like __errno_location, without decoding a pointer.
-      libc = { fn, errno: b.kind === 'bun' ? () => b.ffi.read.i32(fn.__errno_location(), 0) : () => b.koffi.errno() };
+      const errno = b.kind === 'bun' ? () => b.ffi.read.i32(fn.__errno_location(), 0) : () => b.koffi.errno();
+      // Where a Buffer's bytes are; neither engine moves them while the Buffer is referenced.
+      const address =
+        b.kind === 'bun' ? (buf: Buffer) => (b.ffi as BunFfi & { ptr(v: Buffer): number }).ptr(buf) : (buf: Buffer) => Number((b.koffi as Koffi & { address(v: Buffer): bigint }).address(buf));
+      libc = { fn, errno, address };
     } catch (err) {
       throw new OciError('internal', `cannot load ${isBun() ? 'bun:ffi' : 'koffi'} for ${LIBC}`, err);
     }
@@ -66,17 +74,22 @@ export class SyscallError extends OciError {
 // The errnos these calls can return, with strerror's wording (lowercase, as the CLI prints).
 const ERRNO: Record<number, [string, string]> = {
   1: ['EPERM', 'operation not permitted'],
+  2: ['ENOENT', 'no such file or directory'],
   3: ['ESRCH', 'no such process'],
   4: ['EINTR', 'interrupted system call'],
+  7: ['E2BIG', 'argument list too long'],
   9: ['EBADF', 'bad file descriptor'],
   11: ['EAGAIN', 'resource temporarily unavailable'],
   12: ['ENOMEM', 'cannot allocate memory'],
+  13: ['EACCES', 'permission denied'],
   14: ['EFAULT', 'bad address'],
   22: ['EINVAL', 'invalid argument'],
   23: ['ENFILE', 'too many open files in system'],
   24: ['EMFILE', 'too many open files'],
+  28: ['ENOSPC', 'no space left on device'],
   37: ['ENOLCK', 'no locks available'],
   38: ['ENOSYS', 'function not implemented'],
+  95: ['EOPNOTSUPP', 'operation not supported'],
 };
 
 export function describeErrno(errno: number): string {
@@ -113,4 +126,20 @@ export function pidfdSendSignal(pidfd: number, sig: number): void {
 /** prctl(PR_SET_CHILD_SUBREAPER, 1): orphaned descendants are reparented to this process. */
 export function setChildSubreaper(): void {
   call('prctl(PR_SET_CHILD_SUBREAPER)', 'prctl', PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+}
+
+/**
+ * bpf(2): `cmd` with `attr` as its union bpf_attr (host byte order; zero what the command does not
+ * use). Returns what the command returns: a new fd, or 0.
+ */
+export function bpf(label: string, cmd: number, attr: Buffer): number {
+  const nr = SYS_BPF[process.arch];
+  if (nr === undefined) throw new OciError('internal', `${label}: ocirt knows no bpf syscall number for ${process.arch}`);
+  return call(label, 'syscall', nr, cmd, addressOf(attr), attr.length, 0);
+}
+
+/** Where a Buffer's bytes are, for a pointer inside a struct a syscall reads; valid while the Buffer is referenced. */
+export function addressOf(buf: Buffer): number {
+  if (buf.length === 0) throw new OciError('internal', 'addressOf: an empty Buffer has no bytes to point at');
+  return load().address(buf);
 }
