@@ -1,11 +1,14 @@
 // config-linux.md "Device allowlist" (linux.resources.devices) on the v1 devices controller: the
 // config's rules in order, then what the container's own devices need. config-linux.md "Default
 // Devices" MUST be available, so they are always allowed (and /dev/pts, /dev/ptmx, /dev/console,
-// as runc allows them); so is each entry of linux.devices, as runc adds them.
-// cgroup v2 needs a BPF_PROG_TYPE_CGROUP_DEVICE program: the resources issue's work.
+// as runc allows them); so is each entry of linux.devices, as runc adds them. Where the host has no
+// v1 devices controller (pure cgroup v2), the same rules become a BPF_PROG_TYPE_CGROUP_DEVICE
+// program (device-bpf.ts) attached to the container's v2 cgroup (bpf.ts).
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OciError, specError } from '../errors.ts';
+import { attachDeviceProgram } from './bpf.ts';
+import { deviceProgram } from './device-bpf.ts';
 import { DEFAULT_DEVICES, type Device } from '../plan/devices.ts';
 import type { Config } from '../spec/config.ts';
 
@@ -38,25 +41,40 @@ const ALWAYS: DeviceRule[] = [
   { allow: true, type: 'c', major: 136, minor: -1, access: 'rwm' }, // /dev/pts/*
 ];
 
-/** The lines to write, in order: [file, line]. */
-export function deviceRuleWrites(c: Config): Array<['devices.allow' | 'devices.deny', string]> {
-  const rules = ((c.linux?.resources as { devices?: DeviceRule[] } | undefined)?.devices ?? []).map((r, i) => [r, `linux.resources.devices[${i}]`] as const);
-  if (rules.length === 0) return [];
-  const own = ((c.linux?.devices as Device[] | undefined) ?? []).map((d, i) => [d, `linux.devices[${i}]`] as const).filter(([d]) => d.type !== 'p');
-  const all = [
-    ...rules,
-    ...ALWAYS.map((r) => [r, 'default devices'] as const),
-    ...own.map(([d, field]) => [{ allow: true, type: d.type === 'u' ? 'c' : d.type, major: d.major, minor: d.minor, access: 'rwm' }, field] as const),
-  ];
-  return all.flatMap(([r, field]) => ruleLines(r, field).map((line) => [r.allow ? 'devices.allow' : 'devices.deny', line] as ['devices.allow' | 'devices.deny', string]));
+interface NamedRule {
+  rule: DeviceRule;
+  field: string;
 }
 
-/** Writes the rules into the container's v1 devices cgroup; an error when there is none to write to. */
+/** The rules in force, in order, each with the field it came from; [] when the config asks for none. */
+export function effectiveRules(c: Config): NamedRule[] {
+  const given = ((c.linux?.resources as { devices?: DeviceRule[] } | undefined)?.devices ?? []).map((rule, i) => ({ rule, field: `linux.resources.devices[${i}]` }));
+  if (given.length === 0) return [];
+  const own = ((c.linux?.devices as Device[] | undefined) ?? []).map((d, i) => ({ d, field: `linux.devices[${i}]` })).filter(({ d }) => d.type !== 'p');
+  return [
+    ...given,
+    ...ALWAYS.map((rule) => ({ rule, field: 'default devices' })),
+    ...own.map(({ d, field }) => ({ rule: { allow: true, type: d.type === 'u' ? 'c' : d.type, major: d.major, minor: d.minor, access: 'rwm' }, field })),
+  ];
+}
+
+/** The v1 lines to write, in order: [file, line]. */
+export function deviceRuleWrites(c: Config): Array<['devices.allow' | 'devices.deny', string]> {
+  return effectiveRules(c).flatMap(({ rule, field }) => ruleLines(rule, field).map((line) => [rule.allow ? 'devices.allow' : 'devices.deny', line] as ['devices.allow' | 'devices.deny', string]));
+}
+
+/** The rules into the v1 devices cgroup when the host has one, else as a program on the v2 cgroup. */
 export function applyDeviceRules(dirs: string[], c: Config): void {
-  const writes = deviceRuleWrites(c);
-  if (writes.length === 0) return;
-  const dir = dirs.find((d) => existsSync(join(d, 'devices.allow')));
-  if (!dir) throw specError('linux.resources.devices: this host has no cgroup v1 devices controller (cgroup v2 device programs are not supported by ocirt yet)');
+  const rules = effectiveRules(c);
+  if (rules.length === 0) return;
+  const v1 = dirs.find((d) => existsSync(join(d, 'devices.allow')));
+  if (v1 !== undefined) return writeLines(v1, deviceRuleWrites(c));
+  const v2 = dirs.find((d) => existsSync(join(d, 'cgroup.controllers')));
+  if (v2 === undefined) throw specError('linux.resources.devices: this host has neither a cgroup v1 devices controller nor a cgroup v2 hierarchy');
+  attachDeviceProgram(v2, deviceProgram(rules.map((r) => r.rule), rules.map((r) => r.field)));
+}
+
+function writeLines(dir: string, writes: Array<['devices.allow' | 'devices.deny', string]>): void {
   for (const [file, line] of writes) {
     try {
       writeFileSync(join(dir, file), line);

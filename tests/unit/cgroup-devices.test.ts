@@ -93,9 +93,15 @@ describe('applyDeviceRules', () => {
   it('does nothing without rules, even with no devices controller', () => {
     expect(() => applyDeviceRules([], config(undefined))).not.toThrow();
   });
-  it('is an error when no cgroup directory has a devices controller (v2 programs are not supported yet)', () => {
+  it('is an error when no directory is a v1 devices cgroup or a v2 cgroup', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ocirt-cgdev-'));
-    expect(() => applyDeviceRules([dir], config([{ allow: false, access: 'rwm' }]))).toThrow(/^linux\.resources\.devices: this host has no cgroup v1 devices controller/);
+    expect(() => applyDeviceRules([dir], config([{ allow: false, access: 'rwm' }]))).toThrow(/^linux\.resources\.devices: this host has neither a cgroup v1 devices controller nor a cgroup v2 hierarchy/);
+  });
+  it.skipIf(process.getuid?.() !== 0)('takes the v2 path (a device program) when only a cgroup2 directory is given (needs root: it loads a BPF program)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ocirt-cgdev-'));
+    writeFileSync(join(dir, 'cgroup.controllers'), '');
+    // A temporary directory is no cgroup: the kernel refuses the attach, which shows the program was built and loaded.
+    expect(() => applyDeviceRules([dir], config([{ allow: false, access: 'rwm' }]))).toThrow(/^linux\.resources\.devices: attaching/);
   });
   it('writes into the directory that has devices.allow, one line a write', () => {
     const other = mkdtempSync(join(tmpdir(), 'ocirt-cgdev-'));
