@@ -48,7 +48,7 @@ const EPERM = 1;
 const EEXIST = 17;
 const EDOM = 33;
 
-const ACTIONS: Record<string, number> = {
+export const ACTIONS: Record<string, number> = {
   SCMP_ACT_KILL: ACT_KILL_THREAD,
   SCMP_ACT_KILL_THREAD: ACT_KILL_THREAD,
   SCMP_ACT_KILL_PROCESS: ACT_KILL_PROCESS,
@@ -63,7 +63,7 @@ const ACTIONS: Record<string, number> = {
 const TAKES_ERRNO = new Set(['SCMP_ACT_ERRNO', 'SCMP_ACT_TRACE']);
 
 /** enum scmp_compare */
-const OPERATORS: Record<string, number> = {
+export const OPERATORS: Record<string, number> = {
   SCMP_CMP_NE: 1,
   SCMP_CMP_LT: 2,
   SCMP_CMP_LE: 3,
@@ -82,7 +82,7 @@ export const SECCOMP_FILTER_FLAG = {
   TSYNC_ESRCH: 16,
   WAIT_KILLABLE_RECV: 32,
 } as const;
-const FLAGS: Record<string, number> = Object.fromEntries(Object.entries(SECCOMP_FILTER_FLAG).map(([k, v]) => [`SECCOMP_FILTER_FLAG_${k}`, v]));
+export const FLAGS: Record<string, number> = Object.fromEntries(Object.entries(SECCOMP_FILTER_FLAG).map(([k, v]) => [`SECCOMP_FILTER_FLAG_${k}`, v]));
 
 /** seccomp_data.args has six entries. */
 const MAX_ARGS = 6;

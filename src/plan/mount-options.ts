@@ -16,7 +16,7 @@ export const MOUNT_ATTR = {
 export const AT_RECURSIVE = 0x8000;
 
 /** option → [flags to set, flags to clear] */
-const FLAGS: Record<string, [number, number]> = {
+export const FLAGS: Record<string, [number, number]> = {
   async: [0, MS.SYNCHRONOUS], atime: [0, MS.NOATIME], bind: [MS.BIND, 0], defaults: [0, 0],
   dev: [0, MS.NODEV], diratime: [0, MS.NODIRATIME], dirsync: [MS.DIRSYNC, 0], exec: [0, MS.NOEXEC],
   iversion: [MS.I_VERSION, 0], lazytime: [MS.LAZYTIME, 0], loud: [0, MS.SILENT], mand: [MS.MANDLOCK, 0],
@@ -29,14 +29,14 @@ const FLAGS: Record<string, [number, number]> = {
   sync: [MS.SYNCHRONOUS, 0],
 };
 
-const PROPAGATION: Record<string, number> = {
+export const PROPAGATION: Record<string, number> = {
   private: MS.PRIVATE, rprivate: MS.PRIVATE | MS.REC, shared: MS.SHARED, rshared: MS.SHARED | MS.REC,
   slave: MS.SLAVE, rslave: MS.SLAVE | MS.REC, unbindable: MS.UNBINDABLE, runbindable: MS.UNBINDABLE | MS.REC,
 };
 
 const A = MOUNT_ATTR;
 /** recursive option → [attributes to set, attributes to clear] for mount_setattr(AT_RECURSIVE) */
-const RECURSIVE: Record<string, [number, number]> = {
+export const RECURSIVE: Record<string, [number, number]> = {
   rro: [A.RDONLY, 0], rrw: [0, A.RDONLY], rnosuid: [A.NOSUID, 0], rsuid: [0, A.NOSUID],
   rnodev: [A.NODEV, 0], rdev: [0, A.NODEV], rnoexec: [A.NOEXEC, 0], rexec: [0, A.NOEXEC],
   rnodiratime: [A.NODIRATIME, 0], rdiratime: [0, A.NODIRATIME], rnosymfollow: [A.NOSYMFOLLOW, 0],

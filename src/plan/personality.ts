@@ -14,10 +14,10 @@ export function personalitySteps(p: unknown): Step[] {
   return [{ op: 'PERSONALITY', args: [persona], label: `linux.personality (${domain})` }];
 }
 
-const MODES: Record<string, number> = {
+export const MODES: Record<string, number> = {
   MPOL_DEFAULT: 0, MPOL_PREFERRED: 1, MPOL_BIND: 2, MPOL_INTERLEAVE: 3, MPOL_LOCAL: 4, MPOL_PREFERRED_MANY: 5, MPOL_WEIGHTED_INTERLEAVE: 6,
 };
-const MODE_FLAGS: Record<string, number> = { MPOL_F_STATIC_NODES: 1 << 15, MPOL_F_RELATIVE_NODES: 1 << 14, MPOL_F_NUMA_BALANCING: 1 << 13 };
+export const MODE_FLAGS: Record<string, number> = { MPOL_F_STATIC_NODES: 1 << 15, MPOL_F_RELATIVE_NODES: 1 << 14, MPOL_F_NUMA_BALANCING: 1 << 13 };
 
 /** "0-3,7" → 64-bit words of a node mask. */
 export function nodeMask(list: string, field: string): bigint[] {

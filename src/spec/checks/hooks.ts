@@ -3,7 +3,7 @@ import { accessSync, constants } from 'node:fs';
 import { entries, fileKind, Findings, int, isAbsolutePath, obj, objAt, str, type Check } from './util.ts';
 
 /** Each edition's hook lists, and whether a hook's path resolves in the runtime namespace (the host). */
-const HOOKS = {
+export const HOOKS = {
   v1: { prestart: true, createRuntime: true, createContainer: true, startContainer: false, poststart: true, poststop: true },
   draft: { prestart: true, poststart: true, poststop: true },
 } as const;
