@@ -298,7 +298,7 @@ describe('pause, resume, update and events', () => {
     expect(cmd('update --memory 512m --memory-swap -1 --cpu-shares 512 --cpu-quota -1 --pids-limit 20 --cpuset-cpus 0-1 abc')).toEqual({
       name: 'update', id: 'abc', values: { memory: 512 * 1024 * 1024, memorySwap: -1, cpuShares: 512, cpuQuota: -1, pidsLimit: 20, cpusetCpus: '0-1' },
     });
-    expect(cmd('update --cpu-share=2 --memory=1G --memory-reservation 4096 --blkio-weight 300 abc').values).toEqual({ cpuShares: 2, memory: 1024 ** 3, memoryReservation: 4096, blkioWeight: 300 });
+    expect(cmd('update --cpu-share=2 --memory=1G --memory-reservation 4096 --blkio-weight 300 abc')).toMatchObject({ values: { cpuShares: 2, memory: 1024 ** 3, memoryReservation: 4096, blkioWeight: 300 } });
     expect(cmd('update -r - abc')).toEqual({ name: 'update', id: 'abc', resources: '-', values: {} });
     expect(cmd('update --resources=/f abc')).toMatchObject({ resources: '/f' });
   });
