@@ -46,6 +46,14 @@ function table(states: StateJson[]): string[] {
   return rows.map((r) => r.map((cell, i) => cell.padEnd(widths[i]!)).join('   ').trimEnd());
 }
 
+/** `ps`: json is the pid array containerd reads; table is ps(1)'s own rows, escaped. */
+async function ps(rt: Runtime, c: Extract<Command, { name: 'ps' }>): Promise<number> {
+  const { containerPids, psTable } = await import('../lifecycle/ps.ts');
+  if (c.format === 'json') print(JSON.stringify(containerPids(rt, c.id)));
+  else printLines(psTable(rt, c.id, c.psArgs));
+  return 0;
+}
+
 export async function dispatch(rt: Runtime, c: Command): Promise<number | undefined> {
   switch (c.name) {
     case 'create':
@@ -71,6 +79,21 @@ export async function dispatch(rt: Runtime, c: Command): Promise<number | undefi
       print(c.quiet ? all.map((s) => escapeControls(s.id)).join('\n') : c.format === 'json' ? JSON.stringify(all) : table(all).join('\n'));
       return 0;
     }
+    case 'pause':
+    case 'resume':
+      await (await import('../lifecycle/pause.ts'))[c.name](rt, c.id);
+      return 0;
+    case 'ps':
+      return ps(rt, c);
+    case 'update':
+      await (await import('../lifecycle/update.ts')).update(rt, c.id, c.resources, c.values);
+      return 0;
+    case 'events':
+      await (await import('../lifecycle/events.ts')).events(rt, c.id, { stats: c.stats, intervalMs: c.intervalMs }, (line) => print(line));
+      return 0;
+    case 'features':
+      print(JSON.stringify((await import('../lifecycle/features.ts')).features(), null, 2));
+      return 0;
     case 'validate':
       return validate(c);
     case 'spec': {

@@ -8,6 +8,7 @@ import { describeStepError, launch, type Launch } from '../linux/executor.ts';
 import { hostFacts, resctrlMount } from '../linux/host-facts.ts';
 import { compileSeccomp, type CompiledSeccomp } from '../linux/seccomp-compile.ts';
 import { applyDeviceRules } from '../linux/cgroup-devices.ts';
+import { applyResources, type LinuxResources } from '../linux/cgroup-resources.ts';
 import { buildPlan, encodePlan, planLabels, type Plan } from '../plan/build.ts';
 import { mountDestinations, PROCESS_FILE, processMessage, SECCOMP_FILE } from './process-message.ts';
 import { startTime } from '../state/liveness.ts';
@@ -74,6 +75,14 @@ async function startInit(dir: string, plan: Plan, foreground: boolean): Promise<
   return l;
 }
 
+/** The error to report when the container's own limits killed or starved its init before it was ready. */
+function limitCause(cg: ContainerCgroup): OciError | undefined {
+  const hits = cg.limitHits();
+  if (hits.oomKills > 0) return specError('linux.resources.memory.limit: the OOM killer ended the container init before it was ready: the limit is too low');
+  if (hits.pidsRefused > 0) return specError('linux.resources.pids.limit: the container init could not fork within the limit: it is too low');
+  return undefined;
+}
+
 /**
  * The init sends the notify fd with sendmsg and closes it once the filter is loaded: a filter that
  * sends those calls (or everything) to the agent would wait for an agent that has no fd yet. runc
@@ -125,8 +134,12 @@ export async function create(rt: Runtime, o: CreateOptions): Promise<Created> {
     if (seccomp) writeFileSync(join(dir, SECCOMP_FILE), seccomp.bpf, { mode: 0o600 });
     cg = createCgroup(record);
     applyDeviceRules(record.dirs, b.config);
+    // config-linux.md "Control groups": the limits hold before the init is in the cgroup.
+    applyResources(b.config.linux?.resources as LinuxResources | undefined, { layout, dirs: record.dirs }).forEach(rt.warn);
     if (b.edition === 'v1' && b.config.process) writeFileSync(join(dir, PROCESS_FILE), JSON.stringify(b.config.process), { mode: 0o600 });
-    l = await startInit(dir, plan, o.foreground);
+    l = await startInit(dir, plan, o.foreground).catch((err: unknown) => {
+      throw limitCause(cg!) ?? err;
+    });
     Object.assign(state, { pid: l.pid, pidStartTime: startTime(l.pid!), phase: 'created', cgroup: cg.record });
     rt.store.write(state);
     if (o.pidFile) writePidFile(o.pidFile, l.pid!);

@@ -1,10 +1,9 @@
 // `events` (runc's command): the container's resource statistics as runc's JSON objects, read from
 // its cgroups. `--stats`: one `stats` object. Otherwise one every interval, and an `oom` object
 // when the OOM killer ends a process of the container, until the container stops or is deleted.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { OciError, stateError } from '../errors.ts';
-import { eventJson, readStats, statsEvent } from '../linux/cgroup-stats.ts';
+import { eventJson, readStats, statsEvent, type Stats } from '../linux/cgroup-stats.ts';
+import { openCgroup, type ContainerCgroup } from '../linux/cgroups.ts';
 import type { StoredState } from '../state/store.ts';
 import { statusOf } from './query.ts';
 import type { Runtime } from './runtime.ts';
@@ -17,22 +16,35 @@ export interface EventsOptions {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function events(rt: Runtime, id: string, o: EventsOptions, print: (line: string) => void): Promise<void> {
-  const dirs = cgroupOf(rt.store.read(id));
+  const cg = cgroupOf(rt.store.read(id));
+  const dirs = cg.record.dirs;
   if (o.stats) return print(eventJson(statsEvent(id, readStats(dirs))));
-  let ooms = oomKills(dirs);
+  let ooms = cg.limitHits().oomKills;
   while (lives(rt, id)) {
-    const now = oomKills(dirs);
+    const now = cg.limitHits().oomKills;
     if (now > ooms) print(eventJson({ type: 'oom', id }));
     ooms = now;
-    print(eventJson(statsEvent(id, readStats(dirs))));
+    const stats = statsWhileLive(rt, id, dirs);
+    if (stats === undefined) return;
+    print(eventJson(statsEvent(id, stats)));
     await sleep(o.intervalMs);
   }
 }
 
-function cgroupOf(s: StoredState): string[] {
+function cgroupOf(s: StoredState): ContainerCgroup {
   if (statusOf(s) === 'stopped') throw stateError(`container "${s.id}" is stopped: it has no statistics`);
   if (!s.cgroup) throw new OciError('cgroup', `container "${s.id}" has no cgroup`);
-  return s.cgroup.dirs;
+  return openCgroup(s.cgroup);
+}
+
+/** The stats, or undefined when the container went away while they were read. */
+function statsWhileLive(rt: Runtime, id: string, dirs: string[]): Stats | undefined {
+  try {
+    return readStats(dirs);
+  } catch (err) {
+    if (!lives(rt, id)) return undefined;
+    throw err;
+  }
 }
 
 /** False once the container stopped or was deleted. */
@@ -43,17 +55,4 @@ function lives(rt: Runtime, id: string): boolean {
     if (err instanceof OciError && err.code === 'not-found') return false;
     throw err;
   }
-}
-
-/** OOM kills so far: `oom_kill` of v1 memory.oom_control or v2 memory.events, whichever the memory controller has. */
-function oomKills(dirs: string[]): number {
-  for (const file of dirs.flatMap((d) => [join(d, 'memory.oom_control'), join(d, 'memory.events')])) {
-    try {
-      const m = /^oom_kill (\d+)$/m.exec(readFileSync(file, 'utf8'));
-      if (m) return Number(m[1]);
-    } catch {
-      /* not this hierarchy's file */
-    }
-  }
-  return 0;
 }

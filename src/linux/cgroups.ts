@@ -22,6 +22,8 @@ export interface ContainerCgroup {
   isFrozen(): boolean;
   /** Signals every process; SIGKILL loops until the cgroup is empty and throws after ~2 s. */
   signalAll(signal: NodeJS.Signals | number): void;
+  /** How often a limit was hit: OOM kills (v1 memory.oom_control, v2 memory.events) and forks refused by pids.max. */
+  limitHits(): { oomKills: number; pidsRefused: number };
   /** Removes the directories createCgroup made, deepest first, with any child cgroups the container made in them. */
   remove(): void;
 }
@@ -77,6 +79,17 @@ class Cgroup implements ContainerCgroup {
     if (v1 !== undefined) return readOptional(join(v1, 'freezer.state'))?.trim() === 'FROZEN';
     const v2 = this.record.dirs.find((d) => fs.existsSync(join(d, 'cgroup.freeze')));
     return v2 !== undefined && readOptional(join(v2, 'cgroup.freeze'))?.trim() === '1';
+  }
+
+  limitHits(): { oomKills: number; pidsRefused: number } {
+    const count = (files: string[], key: string) => {
+      for (const f of this.record.dirs.flatMap((d) => files.map((name) => join(d, name)))) {
+        const m = new RegExp(`^${key} (\\d+)$`, 'm').exec(readOptional(f) ?? '');
+        if (m) return Number(m[1]);
+      }
+      return 0;
+    };
+    return { oomKills: count(['memory.oom_control', 'memory.events'], 'oom_kill'), pidsRefused: count(['pids.events'], 'max') };
   }
 
   private freezerDir(): string | undefined {

@@ -130,6 +130,8 @@ describe.skipIf(!isRoot)(`linux.resources (${NEEDS_ROOT})`, () => {
     ['cpu.cpus', { cpu: { cpus: '4095' } }, /^ocirt: linux\.resources\.cpu\.cpus: /],
     ['unified, a controller the v2 hierarchy lacks', { unified: { 'memory.max': '1000000' } }, /^ocirt: linux\.resources\.unified(\["memory\.max"\]|\.memory\.max)?: /],
     ['network on a host without net_cls', { network: { classID: 1 } }, /^ocirt: linux\.resources\.network/],
+    ['a memory limit too low for the init', { memory: { limit: 4096 } }, /^ocirt: linux\.resources\.memory\.limit: the OOM killer ended the container init before it was ready/],
+    ['a pids limit of 0', { pids: { limit: 0 } }, /^ocirt: linux\.resources\.pids\.limit: the container init could not fork within the limit/],
   ])('a value this host refuses (%s) fails create with the field named, and nothing is left', (_what, r, message) => {
     const id = s.id();
     const result = s.create(s.bundle('v1-basic', (c) => resources(c, r)), id);
