@@ -22,6 +22,8 @@ export async function update(rt: Runtime, id: string, file: string | undefined, 
     if (status === 'stopped' || status === 'creating') throw stateError(`cannot update a container that is ${status}`);
     if (!s.cgroup) throw stateError(`container "${id}" has no cgroup`);
     const { devices: _unchanged, ...rest } = resources;
+    const stored = s.extra?.checkBeforeUpdate === true;
+    if (rest.memory && rest.memory.checkBeforeUpdate === undefined && stored) rest.memory = { ...rest.memory, checkBeforeUpdate: true };
     applyResources(rest, { layout: detectLayout(), dirs: s.cgroup.dirs }, { update: true }).forEach(rt.warn);
   });
 }
