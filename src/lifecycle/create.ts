@@ -129,9 +129,10 @@ export async function create(rt: Runtime, o: CreateOptions): Promise<Created> {
   try {
     const state = initialState(o.id, b, plan);
     const listenerMetadata = (b.config.linux?.seccomp as { listenerMetadata?: string } | undefined)?.listenerMetadata;
-    // update honours the config's memory.checkBeforeUpdate as runc keeps it with the container.
+    // update honours the config's memory.checkBeforeUpdate as runc keeps it with the container, and compares device rules with these.
     const checkBeforeUpdate = (b.config.linux?.resources as LinuxResources | undefined)?.memory?.checkBeforeUpdate;
-    state.extra = { mountDestinations: destinations, seccompFlags: seccomp?.flags, listenerSlot: plan.listenerSlot, listenerMetadata, checkBeforeUpdate };
+    const devices = { devices: b.config.linux?.devices, resources: { devices: (b.config.linux?.resources as LinuxResources | undefined)?.devices } };
+    state.extra = { mountDestinations: destinations, seccompFlags: seccomp?.flags, listenerSlot: plan.listenerSlot, listenerMetadata, checkBeforeUpdate, devices };
     rt.store.write(state);
     if (seccomp) writeFileSync(join(dir, SECCOMP_FILE), seccomp.bpf, { mode: 0o600 });
     cg = createCgroup(record);

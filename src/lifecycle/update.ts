@@ -1,12 +1,14 @@
 // `update` (runc's command): change the cgroup limits of a live container. `--resources FILE` (`-`:
 // stdin) is a LinuxResources object (config-linux.md "Control groups"), checked by the same schema
 // as config.json; else runc's individual flags. Only what is given is written, with
-// memory.checkBeforeUpdate honoured. Device rules are not changed by update, as runc leaves them.
+// memory.checkBeforeUpdate honoured. Device rules: see updateDeviceRules.
 import { readFileSync } from 'node:fs';
 import { stateError, usageError, messageOf } from '../errors.ts';
+import { updateDeviceRules } from '../linux/cgroup-devices.ts';
 import { applyResources, type LinuxResources } from '../linux/cgroup-resources.ts';
 import { detectLayout } from '../linux/cgroups.ts';
 import type { UpdateValues } from '../cli/grammar.ts';
+import type { Config } from '../spec/config.ts';
 import { errorsIn } from '../spec/findings.ts';
 import { InvalidConfig } from '../spec/report.ts';
 import { schemaFindings } from '../spec/schema/index.ts';
@@ -21,11 +23,17 @@ export async function update(rt: Runtime, id: string, file: string | undefined, 
     const status = statusOf(s);
     if (status === 'stopped' || status === 'creating') throw stateError(`cannot update a container that is ${status}`);
     if (!s.cgroup) throw stateError(`container "${id}" has no cgroup`);
-    const { devices: _unchanged, ...rest } = resources;
-    const stored = s.extra?.checkBeforeUpdate === true;
-    if (rest.memory && rest.memory.checkBeforeUpdate === undefined && stored) rest.memory = { ...rest.memory, checkBeforeUpdate: true };
+    const { devices, ...rest } = resources;
+    if (rest.memory && rest.memory.checkBeforeUpdate === undefined && s.extra?.checkBeforeUpdate === true) rest.memory = { ...rest.memory, checkBeforeUpdate: true };
+    if (devices !== undefined) updateDevices(s.cgroup.dirs, s.extra?.devices as Config['linux'], devices);
     applyResources(rest, { layout: detectLayout(), dirs: s.cgroup.dirs }, { update: true }).forEach(rt.warn);
   });
+}
+
+/** The create-time device config (state.extra.devices) against the same with the new rules. */
+function updateDevices(dirs: string[], before: Config['linux'], rules: unknown): void {
+  const config = (linux: Config['linux']): Config => ({ ociVersion: '1.3.0', root: { path: 'rootfs' }, linux });
+  updateDeviceRules(dirs, config(before), config({ ...before, resources: { devices: rules } }));
 }
 
 function readResources(file: string): LinuxResources {

@@ -7,7 +7,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OciError, specError } from '../errors.ts';
-import { attachDeviceProgram } from './bpf.ts';
+import { attachDeviceProgram, replaceDeviceProgram } from './bpf.ts';
 import { deviceProgram } from './device-bpf.ts';
 import { DEFAULT_DEVICES, type Device } from '../plan/devices.ts';
 import type { Config } from '../spec/config.ts';
@@ -67,12 +67,32 @@ export function deviceRuleWrites(c: Config): Array<['devices.allow' | 'devices.d
 export function applyDeviceRules(dirs: string[], c: Config): void {
   const rules = effectiveRules(c);
   if (rules.length === 0) return;
-  const v1 = dirs.find((d) => existsSync(join(d, 'devices.allow')));
+  const v1 = v1Dir(dirs);
   if (v1 !== undefined) return writeLines(v1, deviceRuleWrites(c));
+  attachDeviceProgram(v2Dir(dirs), programOf(rules));
+}
+
+/**
+ * `update` with device rules: the same rules as in force (containerd sends them with every update)
+ * change nothing. New rules replace the v2 program without a moment of no program; on v1 they are
+ * refused, since rewriting the list starts with denying every device to a running container.
+ */
+export function updateDeviceRules(dirs: string[], before: Config, after: Config): void {
+  const [old, now] = [effectiveRules(before), effectiveRules(after)];
+  if (JSON.stringify(old.map((r) => r.rule)) === JSON.stringify(now.map((r) => r.rule))) return;
+  if (v1Dir(dirs) !== undefined) throw specError('linux.resources.devices: update cannot change the device rules on the cgroup v1 devices controller (rewriting them would deny every device for a moment); recreate the container');
+  replaceDeviceProgram(v2Dir(dirs), programOf(now.length > 0 ? now : [{ rule: { allow: true, access: 'rwm' }, field: 'linux.resources.devices' }]));
+}
+
+const v1Dir = (dirs: string[]) => dirs.find((d) => existsSync(join(d, 'devices.allow')));
+
+function v2Dir(dirs: string[]): string {
   const v2 = dirs.find((d) => existsSync(join(d, 'cgroup.controllers')));
   if (v2 === undefined) throw specError('linux.resources.devices: this host has neither a cgroup v1 devices controller nor a cgroup v2 hierarchy');
-  attachDeviceProgram(v2, deviceProgram(rules.map((r) => r.rule), rules.map((r) => r.field)));
+  return v2;
 }
+
+const programOf = (rules: NamedRule[]) => deviceProgram(rules.map((r) => r.rule), rules.map((r) => r.field));
 
 function writeLines(dir: string, writes: Array<['devices.allow' | 'devices.deny', string]>): void {
   for (const [file, line] of writes) {

@@ -68,6 +68,19 @@ describe.skipIf(!isRoot)(`update (${NEEDS_ROOT})`, () => {
     expect(r.stderr).toMatch(message);
   });
 
+  it('device rules: the ones in force again are accepted (containerd sends them); new ones on v1 are refused', () => {
+    const devices = [{ allow: false, access: 'rwm' }, { allow: true, type: 'c', major: 1, minor: 3, access: 'rwm' }];
+    const { id, dir } = created(['/probe', 'sleep', '30'], { devices });
+    const same = s.ocirt(['update', '-r', '-', id], { input: JSON.stringify({ devices, pids: { limit: 9 } }) });
+    expect(same.code, same.stderr).toBe(0);
+    expect(read(`${dir('pids')}/pids.max`)).toBe('9');
+    const before = read(`${dir('devices')}/devices.list`);
+    const changed = s.ocirt(['update', '-r', '-', id], { input: JSON.stringify({ devices: [{ allow: true, access: 'rwm' }] }) });
+    expect(changed.code).toBe(1);
+    expect(lines(changed.stderr)).toEqual([expect.stringMatching(/^ocirt: linux\.resources\.devices: update cannot change the device rules on the cgroup v1 devices controller/)]);
+    expect(read(`${dir('devices')}/devices.list`)).toBe(before);
+  });
+
   it('updating a stopped container is an error', async () => {
     const { id } = created(['/probe', 'exit', '0']);
     expect(s.ocirt(['start', id]).code).toBe(0);

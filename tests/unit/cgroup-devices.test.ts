@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { applyDeviceRules, deviceRuleWrites, ruleLines } from '../../src/linux/cgroup-devices.ts';
+import { applyDeviceRules, updateDeviceRules, deviceRuleWrites, ruleLines } from '../../src/linux/cgroup-devices.ts';
 
 /** The lines of one rule, joined for short expectations. */
 const ruleLine = (r: Parameters<typeof ruleLines>[0], field: string) => ruleLines(r, field).join(' | ');
@@ -112,5 +112,21 @@ describe('applyDeviceRules', () => {
     // a plain file keeps the last write of each: the deny-all, and the last always-allowed rule
     expect(readFileSync(join(dir, 'devices.deny'), 'utf8')).toBe('a');
     expect(readFileSync(join(dir, 'devices.allow'), 'utf8')).toBe('c 136:* rwm');
+  });
+});
+
+describe('updateDeviceRules', () => {
+  const deny = [{ allow: false, access: 'rwm' }];
+  it('the rules in force again (containerd sends them with every update) change nothing, on any host', () => {
+    expect(() => updateDeviceRules([], config(deny), config(deny))).not.toThrow();
+  });
+  it('new rules on the v1 controller are refused, naming the field, with nothing written', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ocirt-cgdev-'));
+    writeFileSync(join(dir, 'devices.allow'), '');
+    writeFileSync(join(dir, 'devices.deny'), '');
+    expect(() => updateDeviceRules([dir], config(deny), config([...deny, { allow: true, type: 'c', major: 10, minor: 200, access: 'rw' }]))).toThrow(
+      /^linux\.resources\.devices: update cannot change the device rules on the cgroup v1 devices controller/,
+    );
+    expect(readFileSync(join(dir, 'devices.allow'), 'utf8')).toBe('');
   });
 });
