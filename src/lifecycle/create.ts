@@ -9,6 +9,8 @@ import { hostFacts, resctrlMount } from '../linux/host-facts.ts';
 import { compileSeccomp, type CompiledSeccomp } from '../linux/seccomp-compile.ts';
 import { applyDeviceRules } from '../linux/cgroup-devices.ts';
 import { applyResources, type LinuxResources } from '../linux/cgroup-resources.ts';
+import { fromDraft, type DraftResources } from '../linux/resources-draft.ts';
+import { setOomScoreAdj } from './oom-score.ts';
 import { buildPlan, encodePlan, planLabels, type Plan } from '../plan/build.ts';
 import { mountDestinations, PROCESS_FILE, processMessage, SECCOMP_FILE } from './process-message.ts';
 import { startTime } from '../state/liveness.ts';
@@ -107,6 +109,13 @@ function seccompOf(b: Bundle, warn: (m: string) => void): CompiledSeccomp | unde
   return compiled;
 }
 
+/** linux.resources in v1.3.0's shape, whichever edition the bundle is. */
+function resourcesOf(b: Bundle): DraftResources {
+  const r = b.config.linux?.resources as Record<string, unknown> | undefined;
+  if (r === undefined || r === null) return { resources: {} };
+  return b.edition === 'draft' ? fromDraft(r) : { resources: r as LinuxResources };
+}
+
 export async function create(rt: Runtime, o: CreateOptions): Promise<Created> {
   rt.store.dir(o.id); // validates the id before anything is made
   const b = loadBundle(o.bundle);
@@ -123,6 +132,7 @@ export async function create(rt: Runtime, o: CreateOptions): Promise<Created> {
   // Fails early on a bad process (start builds the message again, with the seccomp program).
   if (b.config.process) processMessage({ process: b.config.process, edition: b.edition, rootfs: b.rootfs, mountDestinations: destinations, host, warn: rt.warn });
   // v1.3.0 config.md "Process": OPTIONAL, "REQUIRED when start is called"; start reports its absence.
+  const { resources, oomScoreAdj } = resourcesOf(b);
   const dir = rt.store.reserve(o.id);
   let cg: ContainerCgroup | undefined;
   let l: Launch | undefined;
@@ -130,19 +140,20 @@ export async function create(rt: Runtime, o: CreateOptions): Promise<Created> {
     const state = initialState(o.id, b, plan);
     const listenerMetadata = (b.config.linux?.seccomp as { listenerMetadata?: string } | undefined)?.listenerMetadata;
     // update honours the config's memory.checkBeforeUpdate as runc keeps it with the container, and compares device rules with these.
-    const checkBeforeUpdate = (b.config.linux?.resources as LinuxResources | undefined)?.memory?.checkBeforeUpdate;
-    const devices = { devices: b.config.linux?.devices, resources: { devices: (b.config.linux?.resources as LinuxResources | undefined)?.devices } };
+    const checkBeforeUpdate = resources.memory?.checkBeforeUpdate;
+    const devices = { devices: b.config.linux?.devices, resources: { devices: resources.devices } };
     state.extra = { mountDestinations: destinations, seccompFlags: seccomp?.flags, listenerSlot: plan.listenerSlot, listenerMetadata, checkBeforeUpdate, devices };
     rt.store.write(state);
     if (seccomp) writeFileSync(join(dir, SECCOMP_FILE), seccomp.bpf, { mode: 0o600 });
     cg = createCgroup(record);
     applyDeviceRules(record.dirs, b.config);
     // config-linux.md "Control groups": the limits hold before the init is in the cgroup.
-    applyResources(b.config.linux?.resources as LinuxResources | undefined, { layout, dirs: record.dirs }).forEach(rt.warn);
+    applyResources(resources, { layout, dirs: record.dirs }).forEach(rt.warn);
     if (b.edition === 'v1' && b.config.process) writeFileSync(join(dir, PROCESS_FILE), JSON.stringify(b.config.process), { mode: 0o600 });
     l = await startInit(dir, plan, o.foreground).catch((err: unknown) => {
       throw limitCause(cg!) ?? err;
     });
+    setOomScoreAdj(l.pid!, oomScoreAdj, 'linux.resources.oomScoreAdj');
     Object.assign(state, { pid: l.pid, pidStartTime: startTime(l.pid!), phase: 'created', cgroup: cg.record });
     rt.store.write(state);
     if (o.pidFile) writePidFile(o.pidFile, l.pid!);

@@ -1,6 +1,6 @@
 // runtime.md "Start": run the user-specified process in the container's PID namespace.
 // draft: `process` as config.json has it now, every other field ignored; v1.3.0: as it was at create.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OciError, specError, stateError } from '../errors.ts';
 import { describeStepError } from '../linux/executor.ts';
@@ -10,6 +10,7 @@ import { withLock } from '../state/lock.ts';
 import type { StoredState } from '../state/store.ts';
 import { readConfig } from './bundle.ts';
 import { PROCESS_FILE, processMessage, savedSeccomp } from './process-message.ts';
+import { setOomScoreAdj } from './oom-score.ts';
 import { stateJson, statusOf } from './query.ts';
 import type { Runtime } from './runtime.ts';
 import { sendProcess } from './start-socket.ts';
@@ -25,16 +26,6 @@ function savedProcess(rt: Runtime, s: StoredState): Process | undefined {
 function listenerState(s: StoredState): string {
   const metadata = s.extra?.listenerMetadata as string | undefined;
   return JSON.stringify({ ociVersion: s.ociVersion, fds: ['seccompFd'], pid: s.pid, ...(metadata ? { metadata } : {}), state: stateJson(s) });
-}
-
-/** config.md "Linux Process" oomScoreAdj: set when given ("MUST NOT change" it otherwise), from the host as runc does. */
-function setOomScoreAdj(p: Process, pid: number): void {
-  if (p.oomScoreAdj === undefined) return;
-  try {
-    writeFileSync(`/proc/${pid}/oom_score_adj`, String(p.oomScoreAdj));
-  } catch (err) {
-    throw new OciError('syscall', `process.oomScoreAdj: cannot set ${p.oomScoreAdj}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, err);
-  }
 }
 
 function processAtStart(rt: Runtime, s: StoredState) {
@@ -55,7 +46,7 @@ export async function start(rt: Runtime, id: string): Promise<void> {
     // "Attempting to start an already started container MUST have no effect on the container and MUST generate an error."
     if (status !== 'created') throw stateError(`cannot start a container that is ${status}`);
     const { process: p, bytes, labels } = processAtStart(rt, s);
-    setOomScoreAdj(p, s.pid);
+    setOomScoreAdj(s.pid, p.oomScoreAdj as number | undefined, 'process.oomScoreAdj');
     const failed = await sendProcess(rt.store.dir(id), bytes);
     s.phase = 'started';
     rt.store.write(s);

@@ -36,7 +36,7 @@ const CASES: Case[] = [
   ['root.path names no directory', edited((c) => (c.root.path = '/no/such/rootfs')), /^ocirt: root\.path: \/no\/such\/rootfs does not exist$/],
   ['root.path is absent', edited((c) => delete (c.root as { path?: string }).path), /^ocirt: root: "path" is required$/],
   ['ociVersion is not SemVer', edited((c) => (c.ociVersion = 'one')), /^ocirt: ociVersion: "one" is not SemVer/],
-  ['linux.resources.memory is asked for (not yet: the cgroup resources issue)', edited((c) => (c.linux!.resources = { memory: { limit: 1 << 30 } })), /^ocirt: linux\.resources\.memory: not supported by ocirt yet/],
+  ['the kernel refuses linux.resources.cpu.cpus (no such CPU)', edited((c) => (c.linux!.resources = { cpu: { cpus: '4095' } })), /^ocirt: linux\.resources\.cpu\.cpus: writing "4095" to cpuset\.cpus: /],
   ['a seccomp action is unknown', edited((c) => (c.linux!.seccomp = { defaultAction: 'SCMP_ACT_NOPE' })), /^ocirt: linux\.seccomp\.defaultAction: /],
   ['a hard rlimit is above the host\'s without CAP_SYS_RESOURCE', edited((c) => (c.process!.rlimits = [{ type: 'RLIMIT_NOFILE', soft: 1, hard: 1 << 30 }])), /^ocirt: process\.rlimits\[0\]\.hard: RLIMIT_NOFILE/],
   // podman derives 126 from "permission denied" and 127 from "not found": a directory cannot be exec'd.

@@ -28,6 +28,8 @@ export interface RunOptions {
   /** A file for ocirt's stdout (and so the container's, for create/run); read back into `stdout`. */
   stdout?: string;
   cwd?: string;
+  /** Run ocirt under this command, e.g. nsenter into a mount namespace with another cgroup layout. */
+  prefix?: string[];
 }
 
 export function sampleConfig(name: string): Config {
@@ -161,7 +163,8 @@ function ioFiles(stdout: string | undefined) {
 export function ocirt(args: string[], opts: RunOptions = {}): Result {
   const io = ioFiles(opts.stdout);
   const stdin = opts.input === undefined ? 'ignore' : 'pipe';
-  const r = spawnSync(OCIRT, args, { input: opts.input, stdio: [stdin, io.fds[0], io.fds[1]], timeout: opts.timeout ?? 20_000, env: {}, cwd: opts.cwd });
+  const [command, ...argv] = [...(opts.prefix ?? []), OCIRT, ...args];
+  const r = spawnSync(command!, argv, { input: opts.input, stdio: [stdin, io.fds[0], io.fds[1]], timeout: opts.timeout ?? 20_000, env: {}, cwd: opts.cwd });
   return io.collect(r.status ?? -1);
 }
 

@@ -159,6 +159,20 @@ describe.skipIf(!isRoot)(`linux.resources (${NEEDS_ROOT})`, () => {
     expect(cgroupDirsOf(id)).toEqual([]);
   });
 
+  it("the draft's shape: disableOOMKiller beside memory, blkio-prefixed block IO, and oomScoreAdj set on the init", () => {
+    const id = s.id();
+    const r = s.create(s.bundle('draft-basic', (c) => {
+      c.process!.args = ['/probe', 'sleep', '30'];
+      resources(c, { disableOOMKiller: true, oomScoreAdj: 123, memory: { limit: 64 * MiB }, blockIO: { blkioWeight: 300 } });
+    }), id);
+    expect(r.code, r.stderr).toBe(0);
+    expect(read(`${dirIn(id, 'memory')}/memory.oom_control`)).toMatch(/^oom_kill_disable 1$/m);
+    expect(read(`${dirIn(id, 'memory')}/memory.limit_in_bytes`)).toBe(String(64 * MiB));
+    const blkio = dirIn(id, 'blkio');
+    expect(read(existsSync(`${blkio}/blkio.weight`) ? `${blkio}/blkio.weight` : `${blkio}/blkio.bfq.weight`)).toMatch(/^(default )?300$/m);
+    expect(read(`/proc/${s.state(id).pid}/oom_score_adj`)).toBe('123');
+  });
+
   it("podman's usual resources (deny-all devices, pids, memory, unlimited quota) create and are written", () => {
     const { id } = created((c) =>
       resources(c, {

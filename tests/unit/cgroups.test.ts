@@ -235,13 +235,21 @@ describe('pids and signalAll', () => {
     return openCgroup({ dirs: Object.keys(procs).map(cg), created: [] });
   }
 
-  it('parses cgroup.procs of the first v1 directory', () => {
-    expect(tree({ 'cpu/c1': '12\n345\n\n6789\n', 'pids/c1': '1\n' }).pids()).toEqual([12, 345, 6789]);
+  it('parses cgroup.procs of every hierarchy, each pid once', () => {
+    expect(tree({ 'cpu/c1': '12\n345\n\n6789\n', 'pids/c1': '1\n12\n' }).pids()).toEqual([12, 345, 6789, 1]);
   });
 
-  it('prefers the v2 directory when it has processes, else falls back to the first v1 one', () => {
-    expect(tree({ 'cpu/c1': '1\n2\n', 'unified/c1': '7\n' }, ['unified/c1']).pids()).toEqual([7]);
+  it('reads v1 and v2 directories alike: a process may have left one hierarchy only', () => {
+    expect(tree({ 'cpu/c1': '1\n2\n', 'unified/c1': '7\n' }, ['unified/c1']).pids()).toEqual([1, 2, 7]);
     expect(tree({ 'cpu/c2': '1\n2\n', 'unified/c2': '' }, ['unified/c2']).pids()).toEqual([1, 2]);
+  });
+
+  it('includes the processes of child cgroups the container made', () => {
+    const c = tree({ 'pids/c3': '1\n' });
+    fs.mkdirSync(cg('pids/c3/nested/deeper'), { recursive: true });
+    fs.writeFileSync(cg('pids/c3/nested/cgroup.procs'), '5\n');
+    fs.writeFileSync(cg('pids/c3/nested/deeper/cgroup.procs'), '9\n');
+    expect(c.pids()).toEqual([1, 5, 9]);
   });
 
   it('finds no pids once the directories are gone', () => {
