@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { OciError, cleanupAll } from '../../src/errors.ts';
+import { cleanupAll } from '../../src/errors.ts';
 import {
   type LinuxResources,
   type ResourceOptions,
@@ -19,6 +19,7 @@ import {
 } from '../../src/linux/cgroup-resources.ts';
 import { blkioWeightToIoWeight } from '../../src/linux/resources-convert.ts';
 import { type CgroupLayout, type ContainerCgroup, cgroupDirs, createCgroup, detectLayout } from '../../src/linux/cgroups.ts';
+import { thrown } from './thrown.ts';
 
 let tmp: string;
 beforeEach(() => {
@@ -88,15 +89,6 @@ const plan = (r: LinuxResources, t: ResourceTarget, o: ResourceOptions = {}) => 
 /** [directory under /sys/fs/cgroup, file, value, field] per write. */
 const rows = (writes: ResourceWrite[]) => writes.map((w) => [relative(cg(''), w.dir), w.file, w.value, w.field]);
 
-function thrown(fn: () => unknown): OciError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(OciError);
-    return err as OciError;
-  }
-  throw new Error('expected a throw');
-}
 
 const M = 'linux.resources.memory';
 const C = 'linux.resources.cpu';

@@ -6,8 +6,8 @@ import * as fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { OciError } from '../../src/errors.ts';
 import { type CgroupLayout, cgroupDirs, createCgroup, detectLayout, openCgroup } from '../../src/linux/cgroups.ts';
+import { thrown } from './thrown.ts';
 
 let tmp: string;
 beforeEach(() => {
@@ -73,15 +73,6 @@ function hybridTree(): CgroupLayout {
   return detectLayout(fake(HYBRID));
 }
 
-function thrown(fn: () => unknown): OciError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(OciError);
-    return err as OciError;
-  }
-  throw new Error('expected a throw');
-}
 
 describe('detectLayout', () => {
   it('finds a hybrid layout: each v1 controller and the named systemd hierarchy, cgroup2 at unified', () => {

@@ -5,9 +5,9 @@ import { spawnSync } from 'node:child_process';
 import { arch, endianness } from 'node:os';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { OciError } from '../../src/errors.ts';
 import { isBun } from '../../src/linux/ffi-bind.ts';
 import { compileSeccomp, SECCOMP_FILTER_FLAG } from '../../src/linux/seccomp-compile.ts';
+import { thrown } from './thrown.ts';
 
 const BUN = resolve('node_modules/.bin/bun');
 const FIXTURE = resolve('tests/fixtures/seccomp-compile-bun.ts');
@@ -45,15 +45,6 @@ function decode(bpf: Buffer): Insn[] {
 const returns = (bpf: Buffer) => decode(bpf).filter((i) => i.code === BPF_RET_K).map((i) => i.k >>> 0);
 const ks = (bpf: Buffer, code: number) => decode(bpf).filter((i) => i.code === code).map((i) => i.k >>> 0);
 
-function thrown(fn: () => unknown): OciError {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(OciError);
-    return err as OciError;
-  }
-  throw new Error('expected a throw');
-}
 
 /** The message of a spec error: one line, starting with the field. */
 function specMessage(fn: () => unknown): string {
