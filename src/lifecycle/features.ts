@@ -101,8 +101,8 @@ function seccompFeatures(): NonNullable<LinuxFeatures['seccomp']> {
     enabled: true,
     actions: both(ACTIONS.v1, COMPILED_ACTIONS),
     operators: both(OPERATORS, COMPILED_OPERATORS),
-    // The compiler takes any SCMP_ARCH_* its host's libseccomp resolves; validation names these.
-    archs: [...ARCHES.v1],
+    // Those validation names that this host's libseccomp resolves: the compiler refuses the others.
+    archs: ARCHES.v1.filter((a) => seccompNames()?.archKnown(a) ?? false),
     knownFlags,
     supportedFlags: supportedSeccompFlags(knownFlags),
   };

@@ -178,7 +178,7 @@ describe('features-linux.md "Seccomp"', () => {
   it.skipIf(!lib)('the compiler takes each known flag', () => {
     for (const flag of seccomp.knownFlags!) expect(() => compileSeccomp({ ...rule('SCMP_ACT_ERRNO'), flags: [flag] }), flag).not.toThrow();
   });
-  it.skipIf(!lib)('the compiler recognises each architecture (this host\'s libseccomp or byte order may still not filter it)', () => {
+  it.skipIf(!lib)('the compiler recognises each architecture, and libseccomp knows it (only byte order may still keep it out of one filter)', () => {
     for (const arch of seccomp.archs!) {
       let message = '';
       try {
@@ -186,7 +186,7 @@ describe('features-linux.md "Seccomp"', () => {
       } catch (err) {
         message = (err as Error).message;
       }
-      expect(message, arch).not.toMatch(/unknown architecture/);
+      expect(message, arch).not.toMatch(/unknown architecture|libseccomp does not know/);
     }
   });
   it('supportedFlags are known flags this kernel has (seccomp(2) "since Linux")', () => {
