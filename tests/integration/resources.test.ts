@@ -159,6 +159,22 @@ describe.skipIf(!isRoot)(`linux.resources (${NEEDS_ROOT})`, () => {
     expect(cgroupDirsOf(id)).toEqual([]);
   });
 
+  it('delete of a stopped container kills what its init left behind (no PID namespace), in child cgroups too', async () => {
+    const { id } = created((c) => (c.linux!.namespaces = c.linux!.namespaces!.filter((n) => n.type !== 'pid')), ['/probe', 'fork', '2', 'sleep', '0.5']);
+    expect(s.ocirt(['start', id]).code).toBe(0);
+    const pids = dirIn(id, 'pids');
+    expect(await waitFor(() => read(`${pids}/cgroup.procs`).split('\n').length === 3)).toBe(true);
+    const child = join(pids, 'nested');
+    mkdirSync(child);
+    const orphans = read(`${pids}/cgroup.procs`).split('\n').map(Number).filter((p) => p !== s.state(id).pid);
+    writeFileSync(join(child, 'cgroup.procs'), String(orphans[0]));
+    expect(await waitForStatus(s, id, 'stopped')).toBe('stopped');
+    const d = s.ocirt(['delete', id]);
+    expect(d.code, d.stderr).toBe(0);
+    expect(orphans.filter((p) => existsSync(`/proc/${p}`) && !/^\S+ \(.*\) [ZX]/s.test(readFileSync(`/proc/${p}/stat`, 'utf8')))).toEqual([]);
+    expect(cgroupDirsOf(id)).toEqual([]);
+  });
+
   it("the draft's shape: disableOOMKiller beside memory, blkio-prefixed block IO, and oomScoreAdj set on the init", () => {
     const id = s.id();
     const r = s.create(s.bundle('draft-basic', (c) => {
