@@ -17,7 +17,7 @@ export interface SpecFile {
   sections?: string[];
 }
 
-/** The files of issue "Conformance suite": the draft's lifecycle and four config sections, and v1.3.0. */
+/** The files of issue "Conformance suite": the draft's lifecycle and four config sections, and v1.3.0 (with the features structure). */
 export const SPEC_FILES: SpecFile[] = [
   { edition: 'draft', file: 'runtime.md' },
   { edition: 'draft', file: 'config.md', sections: ['Root Configuration', 'Mounts', 'Process configuration', 'Hooks'] },
@@ -25,6 +25,8 @@ export const SPEC_FILES: SpecFile[] = [
   { edition: 'v1', file: 'runtime-linux.md' },
   { edition: 'v1', file: 'config.md' },
   { edition: 'v1', file: 'config-linux.md' },
+  { edition: 'v1', file: 'features.md' },
+  { edition: 'v1', file: 'features-linux.md' },
 ];
 
 export interface MustSentence {

@@ -18,7 +18,7 @@ exit "\${3:-0}"
 `;
 
 const PATH_ENV = ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'];
-const MARKER = 'startContainer-ran';
+export const MARKER = 'startContainer-ran';
 
 interface HookRun {
   name: string;
@@ -31,7 +31,7 @@ interface HookRun {
 const inode = (link: string) => (/\[(\d+)\]/.exec(link) ? Number(/\[(\d+)\]/.exec(link)![1]) : undefined);
 
 /** The hook script and its log, in the test's directory. */
-function hookKit(ctx: TestContext) {
+export function hookKit(ctx: TestContext) {
   const script = join(ctx.tmp, 'hook.sh');
   const log = join(ctx.tmp, 'hooks.log');
   writeFileSync(script, SCRIPT);
@@ -57,7 +57,7 @@ function hookKit(ctx: TestContext) {
   };
 }
 
-const startContainerHook = (code?: number): Hook =>
+export const startContainerHook = (code?: number): Hook =>
   code === undefined ? { path: '/probe', args: ['probe', 'write', `/tmp/${MARKER}`, 'yes'] } : { path: '/probe', args: ['probe', 'exit', String(code)] };
 
 interface Lifecycle {

@@ -6,8 +6,10 @@ import { cgroupTests } from './cgroups.ts';
 import { configTests } from './config.ts';
 import { createTests } from './create.ts';
 import { deleteTests } from './delete.ts';
+import { deviceAllowlistTests } from './device-allowlist.ts';
 import { deviceTests } from './devices.ts';
 import { errorTests } from './errors.ts';
+import { featureTests } from './features.ts';
 import { hookTests } from './hooks.ts';
 import { idmapTests } from './idmap.ts';
 import { killTests } from './kill.ts';
@@ -19,6 +21,7 @@ import { netDeviceTests } from './netdevices.ts';
 import { pathTests } from './paths.ts';
 import { personalityTests } from './personality.ts';
 import { processTests } from './process.ts';
+import { resourceTests } from './resources.ts';
 import { runTests } from './run.ts';
 import { seccompTests } from './seccomp.ts';
 import { startTests } from './start.ts';
@@ -52,5 +55,8 @@ export const allTests: SuiteTest[] = [
   ...personalityTests,
   ...timeOffsetTests,
   ...cgroupTests,
+  ...resourceTests,
+  ...deviceAllowlistTests,
   ...hookTests,
+  ...featureTests,
 ];

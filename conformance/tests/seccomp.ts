@@ -44,7 +44,7 @@ function printedError(ctx: TestContext, r: { stderr: string; stdout: string }, w
 }
 
 /** The seccomp agent: the host probe's `listen`, its lines read from a file (never a pipe). */
-interface Agent {
+export interface Agent {
   socket: string;
   child: ChildProcess;
   lines(): Array<Record<string, unknown>>;
@@ -52,9 +52,9 @@ interface Agent {
 }
 
 /** Where the agent of a test listens. */
-const agentSocket = (ctx: TestContext) => join(ctx.tmp, 'agent.sock');
+export const agentSocket = (ctx: TestContext) => join(ctx.tmp, 'agent.sock');
 
-async function startAgent(ctx: TestContext, probePath: string, answer: number): Promise<Agent> {
+export async function startAgent(ctx: TestContext, probePath: string, answer: number): Promise<Agent> {
   const socket = agentSocket(ctx);
   const file = join(ctx.tmp, 'agent.out');
   const fd = openSync(file, 'a+');

@@ -295,7 +295,7 @@ function text(path: string): string {
 }
 
 /** The host's cgroup hierarchies: mount point, and the controllers of a v1 hierarchy (none for cgroup2). */
-function cgroupMounts(): Array<{ point: string; v2: boolean; controllers: string[] }> {
+export function cgroupMounts(): Array<{ point: string; v2: boolean; controllers: string[] }> {
   return text('/proc/self/mountinfo')
     .split('\n')
     .map((line) => {
@@ -306,16 +306,24 @@ function cgroupMounts(): Array<{ point: string; v2: boolean; controllers: string
       return { point, fstype, superOptions: (superOptions ?? '').split(',') };
     })
     .filter((m): m is { point: string; fstype: string; superOptions: string[] } => m.point !== undefined && (m.fstype === 'cgroup' || m.fstype === 'cgroup2'))
-    .map((m) => ({ point: m.point, v2: m.fstype === 'cgroup2', controllers: m.superOptions }));
+    .map((m) => ({ point: m.point, v2: m.fstype === 'cgroup2', controllers: m.fstype === 'cgroup2' ? [] : m.superOptions }));
+}
+
+/** One of a process's own cgroups: its host directory, and whether it is in the cgroup2 hierarchy. */
+export interface CgroupPlace {
+  dir: string;
+  v2: boolean;
+  /** The controllers that can be set there: a v1 hierarchy's, or those the cgroup2 directory's cgroup.controllers lists. */
+  controllers: string[];
 }
 
 /**
- * The host directories of the cgroups a runtime put a process in: its /proc/<pid>/cgroup, less the
+ * The cgroups a runtime put a process in, as host directories: its /proc/<pid>/cgroup, less the
  * root cgroups and those the suite itself is in (inherited, not made for the container).
  */
-export function cgroupDirsOf(pid: number): string[] {
+export function cgroupPlacesOf(pid: number): CgroupPlace[] {
   const mounts = cgroupMounts();
-  const dirs = new Set<string>();
+  const places = new Map<string, CgroupPlace>();
   const inherited = new Set(cgroupLines(process.pid));
   for (const line of cgroupLines(pid).filter((l) => !inherited.has(l))) {
     const fields = /^\d+:([^:]*):(.*)$/.exec(line);
@@ -325,11 +333,16 @@ export function cgroupDirsOf(pid: number): string[] {
     for (const m of mounts) {
       if (wanted.length === 0 ? !m.v2 : m.v2 || !wanted.every((c) => m.controllers.includes(c))) continue;
       const dir = `${m.point}${path}`;
-      if (existsSync(dir)) dirs.add(dir);
+      if (!existsSync(dir)) continue;
+      const can = m.v2 ? text(`${dir}/cgroup.controllers`).split(/\s+/).filter(Boolean) : wanted;
+      places.set(dir, { dir, v2: m.v2, controllers: can });
     }
   }
-  return [...dirs];
+  return [...places.values()];
 }
+
+/** The host directories of the cgroups a runtime put a process in (cgroupPlacesOf). */
+export const cgroupDirsOf = (pid: number): string[] => cgroupPlacesOf(pid).map((p) => p.dir);
 
 /** The lines of /proc/<pid>/cgroup: "hierarchy-id:controllers:path". */
 export const cgroupLines = (pid: number) => text(`/proc/${pid}/cgroup`).split('\n').filter(Boolean);
