@@ -1,6 +1,6 @@
 // runtime.md "Create": make the container's environment from config.json, start an init that
 // waits for `start`, and record the state. Every failure undoes what was made ("Errors").
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { cleanupAll, messageOf, OciError, specError } from '../errors.ts';
 import { cgroupDirs, createCgroup, detectLayout, type CgroupLayout, type ContainerCgroup } from '../linux/cgroups.ts';
@@ -154,6 +154,8 @@ export async function create(rt: Runtime, o: CreateOptions): Promise<Created> {
       throw limitCause(cg!) ?? err;
     });
     setOomScoreAdj(l.pid!, oomScoreAdj, 'linux.resources.oomScoreAdj');
+    // delete tells the container's leftover processes by the mount namespace it made (remove.ts).
+    if (plan.namespaces.created.has('mount')) state.extra.mntNs = readlinkSync(`/proc/${l.pid}/ns/mnt`);
     Object.assign(state, { pid: l.pid, pidStartTime: startTime(l.pid!), phase: 'created', cgroup: cg.record });
     rt.store.write(state);
     if (o.pidFile) writePidFile(o.pidFile, l.pid!);

@@ -1,18 +1,44 @@
-// The last step of delete: the cgroup (with any process still in it) and the state directory. The
-// namespaces the container made died with its processes; those it joined are not touched
-// (runtime.md "Delete").
+// The last step of delete: the cgroup (with any process of the container still in it) and the
+// state directory. The namespaces the container made died with its processes; those it joined are
+// not touched (runtime.md "Delete").
+import { readlinkSync } from 'node:fs';
 import { cleanupAll, OciError } from '../errors.ts';
 import { openCgroup, type ContainerCgroup } from '../linux/cgroups.ts';
 import type { StoredState } from '../state/store.ts';
 import type { Runtime } from './runtime.ts';
 
 export function removeContainer(rt: Runtime, s: StoredState): void {
-  const failures = cleanupAll([() => s.cgroup && removeCgroup(openCgroup(s.cgroup)), () => rt.store.remove(s.id)]);
+  const failures = cleanupAll([() => s.cgroup && removeCgroup(rt, s, openCgroup(s.cgroup)), () => rt.store.remove(s.id)]);
   if (failures.length) throw new OciError('cgroup', `delete ${s.id}: ${(failures[0] as Error).message}`, failures);
 }
 
-/** Without a PID namespace the init's death leaves its children running: like runc, delete kills what is left. */
-function removeCgroup(cg: ContainerCgroup): void {
-  if (cg.pids().length > 0) cg.signalAll('SIGKILL');
-  cg.remove();
+function removeCgroup(rt: Runtime, s: StoredState, cg: ContainerCgroup): void {
+  killLeftovers(cg, s.extra?.mntNs as string | undefined);
+  for (const dir of cg.remove()) rt.warn(`delete ${s.id}: ${dir} is left in place: processes that are not this container's are in it (another container with the same linux.cgroupsPath?)`);
+}
+
+/**
+ * Without a PID namespace the init's death leaves its children running, and delete kills them as
+ * runc does. They are told from another container's (a shared cgroupsPath) by the mount namespace
+ * the container made, which create recorded.
+ */
+function killLeftovers(cg: ContainerCgroup, mntNs: string | undefined): void {
+  if (mntNs === undefined) return;
+  const ours = cg.pids().filter((pid) => mountNamespaceOf(pid) === mntNs);
+  for (const pid of ours) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* gone already */
+    }
+  }
+  for (let i = 0; i < 200 && ours.some((pid) => mountNamespaceOf(pid) === mntNs); i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+}
+
+function mountNamespaceOf(pid: number): string | undefined {
+  try {
+    return readlinkSync(`/proc/${pid}/ns/mnt`);
+  } catch {
+    return undefined; // exited (a zombie has no namespaces to read)
+  }
 }

@@ -22,10 +22,16 @@ export interface ContainerCgroup {
   isFrozen(): boolean;
   /** Signals every process; SIGKILL loops until the cgroup is empty and throws after ~2 s. */
   signalAll(signal: NodeJS.Signals | number): void;
+  /** True when create made every one of the container's directories: no other container shares them. */
+  ownsLeaves(): boolean;
   /** How often a limit was hit: OOM kills (v1 memory.oom_control, v2 memory.events) and forks refused by pids.max. */
   limitHits(): { oomKills: number; pidsRefused: number };
-  /** Removes the directories createCgroup made, deepest first, with any child cgroups the container made in them. */
-  remove(): void;
+  /**
+   * Removes the directories createCgroup made, deepest first, with any child cgroups the container
+   * made in them. A leaf that live processes still hold (another container given the same
+   * cgroupsPath) is left in place: returned, for the caller to warn about.
+   */
+  remove(): string[];
 }
 
 const KILL_DEADLINE_MS = 2000;
@@ -81,6 +87,10 @@ class Cgroup implements ContainerCgroup {
     return v2 !== undefined && readOptional(join(v2, 'cgroup.freeze'))?.trim() === '1';
   }
 
+  ownsLeaves(): boolean {
+    return this.record.dirs.every((d) => this.record.created.includes(d));
+  }
+
   limitHits(): { oomKills: number; pidsRefused: number } {
     const count = (files: string[], key: string) => {
       for (const f of this.record.dirs.flatMap((d) => files.map((name) => join(d, name)))) {
@@ -126,11 +136,11 @@ class Cgroup implements ContainerCgroup {
     }
   }
 
-  remove(): void {
+  remove(): string[] {
     const leaves = this.record.dirs.filter((d) => this.record.created.includes(d));
     // Child cgroups a process of the container made (a nested runtime, systemd) go first, deepest first.
     const children = leaves.flatMap((d) => treeOf(d).slice(1));
-    removeDirs([...children, ...this.record.created], [...this.record.dirs, ...children]);
+    return removeDirs([...children, ...this.record.created], [...this.record.dirs, ...children]);
   }
 }
 
@@ -159,24 +169,29 @@ function fillCpuset(dir: string): void {
  * rmdir deepest first. A leaf can stay busy for a moment after its last process is killed, so it is
  * retried; a parent we made may hold other containers by now, so a busy parent is left alone.
  */
-function removeDirs(created: string[], leaves: string[]): void {
+function removeDirs(created: string[], leaves: string[]): string[] {
   const byDepth = [...created].sort((a, b) => b.split('/').length - a.split('/').length);
-  const failures = cleanupAll(byDepth.map((dir) => () => rmdir(dir, leaves.includes(dir))));
+  const held: string[] = [];
+  const failures = cleanupAll(byDepth.map((dir) => () => rmdir(dir, leaves.includes(dir)) === 'held' && held.push(dir)));
   if (failures.length === 1) throw failures[0];
   if (failures.length > 1) {
     throw new OciError('cgroup', `${messageOf(failures[0])} (and ${failures.length - 1} more)`, new AggregateError(failures));
   }
+  return held;
 }
 
-function rmdir(dir: string, isLeaf: boolean): void {
+/** 'held' when live processes keep a leaf (they are not ours to kill, and it stays); 'kept' for a parent other cgroups still use. */
+function rmdir(dir: string, isLeaf: boolean): 'removed' | 'kept' | 'held' {
   for (let attempt = 1; ; attempt++) {
     try {
-      return fs.rmdirSync(dir);
+      fs.rmdirSync(dir);
+      return 'removed';
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') return;
+      if (code === 'ENOENT') return 'removed';
       const busy = code === 'EBUSY' || code === 'ENOTEMPTY';
-      if (busy && !isLeaf) return;
+      if (busy && !isLeaf) return 'kept';
+      if (busy && treeOf(dir).some((d) => readPids(d).length > 0)) return 'held';
       if (!busy || attempt >= RMDIR_ATTEMPTS) throw wrap('cgroup', `removing ${dir}`, err);
       sleep(20);
     }

@@ -9,6 +9,14 @@ import { given, object, str } from './resources-values.ts';
 
 const F = 'linux.resources.unified';
 
+/**
+ * cgroup v2 core files that are not limits: they move processes in (a host pid written to
+ * cgroup.procs would join the container, and die with it at delete), kill, freeze or reshape the
+ * cgroup under ocirt. A bundle may not drive them; cgroup.max.depth and .max.descendants, which are
+ * limits, stay writable.
+ */
+const NOT_LIMITS = new Set(['cgroup.procs', 'cgroup.threads', 'cgroup.kill', 'cgroup.freeze', 'cgroup.type', 'cgroup.subtree_control']);
+
 export function unifiedWrites(spec: Record<string, string> | undefined, ctx: PlanContext): ResourceWrite[] {
   if (!given(spec)) return [];
   const entries = Object.entries(object(spec, F));
@@ -18,6 +26,7 @@ export function unifiedWrites(spec: Record<string, string> | undefined, ctx: Pla
   return entries.flatMap(([key, value]) => {
     const field = `${F}[${JSON.stringify(key)}]`;
     if (key === '' || key === '.' || key === '..' || key.includes('/')) throw specError(`${field}: must name a file in the cgroup directory`);
+    if (NOT_LIMITS.has(key)) throw specError(`${field}: ${key} is not a resource limit: it moves, kills, freezes or reshapes the cgroup, which only the runtime does`);
     // The kernel takes one record per write (io.max, rdma.max lines), so each line is its own
     // write, as crun writes them; an empty value asks for nothing (crun skips it too).
     return str(value, field)

@@ -3,7 +3,7 @@
 // felt from inside: a pids limit stops forks, a memory limit ends an allocation, a denied device
 // cannot be opened. The container sees its own limits in its cgroup mount. A value the kernel
 // refuses is an error naming the field, and create leaves nothing.
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Config } from '../../src/spec/config.ts';
@@ -173,6 +173,28 @@ describe.skipIf(!isRoot)(`linux.resources (${NEEDS_ROOT})`, () => {
     expect(d.code, d.stderr).toBe(0);
     expect(orphans.filter((p) => existsSync(`/proc/${p}`) && !/^\S+ \(.*\) [ZX]/s.test(readFileSync(`/proc/${p}/stat`, 'utf8')))).toEqual([]);
     expect(cgroupDirsOf(id)).toEqual([]);
+  });
+
+  it("delete of a stopped container sharing its cgroupsPath leaves the other container's processes alone", async () => {
+    const path = `/ocirt-shared-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+    const noPidNs = (c: Config) => ((c.linux!.namespaces = c.linux!.namespaces!.filter((n) => n.type !== 'pid')), (c.linux!.cgroupsPath = path));
+    try {
+      const first = created(noPidNs, ['/probe', 'exit', '0']);
+      const second = created(noPidNs, ['/probe', 'fork', '2', 'sleep', '30']);
+      expect(s.ocirt(['start', second.id]).code).toBe(0);
+      expect(s.ocirt(['start', first.id]).code).toBe(0);
+      expect(await waitForStatus(s, first.id, 'stopped')).toBe('stopped');
+      const leaf = `/sys/fs/cgroup/pids${path}`;
+      expect(await waitFor(() => read(`${leaf}/cgroup.procs`).split('\n').length === 3)).toBe(true);
+      const d = s.ocirt(['delete', first.id]);
+      expect(d.code, d.stderr).toBe(0);
+      expect(d.stderr).toContain(`${leaf} is left in place: processes that are not this container's are in it`);
+      expect(read(`${leaf}/cgroup.procs`).split('\n')).toHaveLength(3);
+      expect(s.state(second.id).status).toBe('running');
+    } finally {
+      s.cleanup();
+      for (const h of readdirSync('/sys/fs/cgroup')) if (existsSync(`/sys/fs/cgroup/${h}${path}`)) rmdirSync(`/sys/fs/cgroup/${h}${path}`);
+    }
   });
 
   it("the draft's shape: disableOOMKiller beside memory, blkio-prefixed block IO, and oomScoreAdj set on the init", () => {

@@ -367,6 +367,9 @@ describe('cgroup v2', () => {
       `linux.resources.unified["io.max"]: cgroup v2 has no io controller here (${cg('cgroup.controllers')} lists memory pids)`,
     );
     expect(thrown(() => plan({ unified: { '../memory.max': '1' } }, t)).message).toBe('linux.resources.unified["../memory.max"]: must name a file in the cgroup directory');
+    for (const key of ['cgroup.procs', 'cgroup.threads', 'cgroup.kill', 'cgroup.freeze', 'cgroup.type', 'cgroup.subtree_control']) {
+      expect(thrown(() => plan({ unified: { [key]: '1' } }, t)).message).toMatch(new RegExp(`^linux\\.resources\\.unified\\["${key.replace('.', '\\.')}"\\]: ${key.replace('.', '\\.')} is not a resource limit`));
+    }
   });
 
   it('refuses, naming the field, what v2 cannot express', () => {
