@@ -1,5 +1,7 @@
 // The start side of the init's start socket: send the process message, then read until EOF.
 // The connection is close-on-exec in the init, so EOF with no ERROR frame means execve succeeded.
+// The message is length-prefixed, so this side never closes first: closing (Bun's end() shuts both
+// halves) would drop the ERROR frame of a step that fails (a bad cwd, an exec error).
 // Under Bun, Bun.connect (~1 ms of start-up) rather than node:net (~5 ms): every `start` pays it.
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,11 +15,15 @@ const SUN_PATH_MAX = 107;
 
 interface BunSocket {
   write(data: Uint8Array): number;
-  end(): void;
 }
-declare const Bun: {
-  connect(o: { unix: string; socket: { open(s: BunSocket): void; data(s: BunSocket, d: Uint8Array): void; close(): void; error(s: BunSocket, e: Error): void } }): Promise<unknown>;
-};
+interface BunHandlers {
+  open(s: BunSocket): void;
+  drain(s: BunSocket): void;
+  data(s: BunSocket, d: Uint8Array): void;
+  close(): void;
+  error(s: BunSocket, e: Error): void;
+}
+declare const Bun: { connect(o: { unix: string; socket: BunHandlers }): Promise<unknown> };
 
 /** A socket path short enough for sun_path: through /proc/self/fd when the state directory is deep. */
 function socketPath(stateDir: string): { path: string; close: () => void } {
@@ -31,13 +37,14 @@ function socketPath(stateDir: string): { path: string; close: () => void } {
 function exchangeBun(path: string, message: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
+    let unsent = message;
+    // write() may take part of a large message (a seccomp program); drain() sends the rest.
+    const send = (s: BunSocket) => void (unsent = unsent.subarray(Math.max(0, s.write(unsent))));
     Bun.connect({
       unix: path,
       socket: {
-        open: (s) => {
-          s.write(message);
-          s.end();
-        },
+        open: send,
+        drain: send,
         data: (_s, d) => void chunks.push(Buffer.from(d)),
         close: () => resolve(Buffer.concat(chunks)),
         error: (_s, e) => reject(e),
@@ -51,7 +58,7 @@ async function exchangeNode(path: string, message: Buffer): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     const sock = createConnection({ path });
-    sock.on('connect', () => sock.end(message));
+    sock.on('connect', () => sock.write(message));
     sock.on('data', (c: Buffer) => chunks.push(c));
     sock.on('error', reject);
     sock.on('close', () => resolve(Buffer.concat(chunks)));

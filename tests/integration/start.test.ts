@@ -65,6 +65,17 @@ describe.skipIf(!isRoot)(`start (${NEEDS_ROOT})`, () => {
     expect(s.state(id).status).toBe('stopped');
   });
 
+  it.each([
+    ['a cwd that does not exist', (c: Config) => (c.process!.cwd = '/nonexistent'), 'ocirt: process.cwd (/nonexistent): chdir /nonexistent: no such file or directory'],
+    ['an args[0] that cannot be executed', (c: Config) => (c.process!.args = ['/dev/null']), 'ocirt: process.args[0] (/dev/null): exec /dev/null: permission denied'],
+  ])('runtime.md "Start": when the process cannot be run (%s), start reports the failed step in one line and exits 1', (_what, edit, message) => {
+    const id = s.id();
+    expect(s.create(s.bundle('v1-basic', edit), id).code).toBe(0);
+    const r = s.ocirt(['start', id]);
+    expect(r.code).toBe(1);
+    expect(lines(r.stderr)).toEqual([message]);
+  });
+
   it('runtime.md "Start": starting a container that does not exist MUST generate an error', () => {
     const id = s.id();
     const r = s.ocirt(['start', id]);
