@@ -13,18 +13,21 @@ export function removeContainer(rt: Runtime, s: StoredState): void {
 }
 
 function removeCgroup(rt: Runtime, s: StoredState, cg: ContainerCgroup): void {
-  killLeftovers(cg, s.extra?.mntNs as string | undefined);
+  killLeftovers(rt, s, cg);
   for (const dir of cg.remove()) rt.warn(`delete ${s.id}: ${dir} is left in place: processes that are not this container's are in it (another container with the same linux.cgroupsPath?)`);
 }
 
 /**
  * Without a PID namespace the init's death leaves its children running, and delete kills them as
- * runc does. They are told from another container's (a shared cgroupsPath) by the mount namespace
- * the container made, which create recorded.
+ * runc does. They are told by the mount namespace the container made, which create recorded. Once
+ * that namespace is gone its inode number can be reused, by a later container that took over the
+ * emptied cgroup: a namespace another container of this root recorded is that container's.
  */
-function killLeftovers(cg: ContainerCgroup, mntNs: string | undefined): void {
+function killLeftovers(rt: Runtime, s: StoredState, cg: ContainerCgroup): void {
+  const mntNs = s.extra?.mntNs as string | undefined;
   if (mntNs === undefined) return;
   const ours = cg.pids().filter((pid) => mountNamespaceOf(pid) === mntNs);
+  if (ours.length === 0 || recordedByAnother(rt, s.id, mntNs)) return;
   for (const pid of ours) {
     try {
       process.kill(pid, 'SIGKILL');
@@ -33,6 +36,17 @@ function killLeftovers(cg: ContainerCgroup, mntNs: string | undefined): void {
     }
   }
   for (let i = 0; i < 200 && ours.some((pid) => mountNamespaceOf(pid) === mntNs); i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+}
+
+function recordedByAnother(rt: Runtime, id: string, mntNs: string): boolean {
+  return rt.store.list().some((other) => {
+    if (other === id) return false;
+    try {
+      return rt.store.read(other).extra?.mntNs === mntNs;
+    } catch {
+      return false; // removed meanwhile, or unreadable: it claims nothing
+    }
+  });
 }
 
 function mountNamespaceOf(pid: number): string | undefined {

@@ -4,6 +4,7 @@
 // with cgroup2 at /sys/fs/cgroup/unified. Every path comes from the mountinfo text, so tests pass
 // mount points under a temporary directory.
 
+import { createHash } from 'node:crypto';
 import { fileNameFor } from '../state/file-name.ts';
 import * as fs from 'node:fs';
 import { posix } from 'node:path';
@@ -90,16 +91,28 @@ function kindOf(hierarchies: Hierarchy[]): CgroupKind {
   throw new OciError('cgroup', 'no cgroup or cgroup2 file system is mounted (see /proc/self/mountinfo)');
 }
 
+export interface CgroupPlace {
+  /** The state root (--root): the default path is per root, so two roots' containers of one id never meet. */
+  root: string;
+  /** /proc/self/cgroup's text; tests give their own. */
+  ownCgroup?: string;
+}
+
+/** `ocirt/<key>/<id>`: the key names the state root, a hash because --root may be any path. */
+export function defaultCgroupPath(root: string, id: string): string {
+  return `ocirt/${createHash('sha256').update(posix.resolve(root)).digest('hex').slice(0, 12)}/${fileNameFor(id)}`;
+}
+
 /**
  * The container's directory in each hierarchy. Absolute `cgroupsPath`: under the mount point.
- * Relative: under this process's own cgroup in that hierarchy, as runc does. Unset: `ocirt/<id>`
- * under the mount point, so containers never land inside the caller's cgroup.
+ * Relative: under this process's own cgroup in that hierarchy, as runc does. Unset: the
+ * defaultCgroupPath under the mount point, so containers never land inside the caller's cgroup.
  */
-export function cgroupDirs(layout: CgroupLayout, cgroupsPath: string | undefined, id: string, ownCgroup?: string): CgroupRecord {
+export function cgroupDirs(layout: CgroupLayout, cgroupsPath: string | undefined, id: string, place: CgroupPlace): CgroupRecord {
   const given = cgroupsPath !== undefined && cgroupsPath !== '';
-  const inner = given ? checkedPath(cgroupsPath) : `ocirt/${fileNameFor(id)}`;
+  const inner = given ? checkedPath(cgroupsPath) : defaultCgroupPath(place.root, id);
   const relative = given && !inner.startsWith('/');
-  const own = relative ? parseOwnCgroup(ownCgroup ?? readText('/proc/self/cgroup')) : [];
+  const own = relative ? parseOwnCgroup(place.ownCgroup ?? readText('/proc/self/cgroup')) : [];
   const dirs = layout.hierarchies.map((h) => posix.join(h.mountPoint, relative ? ownPath(h, own) : '/', inner));
   return { dirs, created: [] };
 }

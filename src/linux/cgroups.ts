@@ -4,7 +4,7 @@
 
 import * as fs from 'node:fs';
 import { dirname, join, posix } from 'node:path';
-import { OciError, cleanupAll, messageOf, wrap } from '../errors.ts';
+import { OciError, cleanupAll, messageOf, specError, wrap } from '../errors.ts';
 import type { CgroupRecord } from './cgroup-layout.ts';
 
 export { cgroupDirs, detectLayout } from './cgroup-layout.ts';
@@ -43,12 +43,16 @@ export function createCgroup(record: CgroupRecord): ContainerCgroup {
   const created: string[] = [];
   try {
     for (const dir of record.dirs) {
-      created.push(...mkdirs(dir));
+      const made = mkdirs(dir);
+      created.push(...made);
+      if (made.length === 0) refuseOccupied(dir);
       fillCpuset(dir);
     }
   } catch (err) {
     const failures = cleanupAll([() => removeDirs(created, record.dirs)]);
     const cause = failures.length > 0 ? new AggregateError([err, ...failures], messageOf(err)) : err;
+    // A refusal that names its config field stands as it is; a failed mkdir or write gets context.
+    if (err instanceof OciError && err.code === 'spec') throw new OciError('spec', err.message, cause);
     throw new OciError('cgroup', `creating cgroup: ${messageOf(err)}`, cause);
   }
   return new Cgroup({ dirs: [...record.dirs], created: [...record.created, ...created] });
@@ -142,6 +146,15 @@ class Cgroup implements ContainerCgroup {
     const children = leaves.flatMap((d) => treeOf(d).slice(1));
     return removeDirs([...children, ...this.record.created], [...this.record.dirs, ...children]);
   }
+}
+
+/**
+ * A cgroup that already holds processes belongs to someone else (another container, a service):
+ * joining it would put them under this container's limits, freezer and kill. runc refuses it too.
+ */
+function refuseOccupied(dir: string): void {
+  const pids = treeOf(dir).flatMap(readPids);
+  if (pids.length > 0) throw specError(`linux.cgroupsPath: ${dir} already holds processes (${pids.slice(0, 5).join(', ')}${pids.length > 5 ? ', …' : ''}); a container needs a cgroup of its own`);
 }
 
 /** mkdir -p, returning the directories it made, shallowest first. */

@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { defaultCgroupPath } from '../../src/linux/cgroup-layout.ts';
 import type { Config } from '../../src/spec/config.ts';
 import { eachTestSandbox, isRoot, lines, madeFor, NEEDS_ROOT, Sandbox, sleep, waitFor, type Result } from './harness.ts';
 
@@ -53,13 +54,13 @@ describe.skipIf(!isRoot || !existsSync(UNIFIED))(`a pure cgroup v2 host (${NEEDS
   const status = (id: string) => (JSON.parse(v2(['state', id]).stdout) as { status: string }).status;
   const resources = (c: Config, r: Record<string, unknown>) => ((c.linux as Record<string, unknown>).resources = r);
   const bindTun = (c: Config) => c.mounts!.push({ destination: '/tun', type: 'bind', source: '/dev/net/tun', options: ['bind'] });
-  const dirOf = (id: string) => join(UNIFIED, 'ocirt', id);
+  const dirOf = (id: string) => join(UNIFIED, defaultCgroupPath(s.root, id));
 
   it('the namespace is a pure v2 host: ocirt puts the container in the cgroup2 hierarchy only', () => {
     const { id } = created(() => {}, ['/probe', 'sleep', '30']);
     const pid = JSON.parse(v2(['state', id]).stdout).pid as number;
     expect(readFileSync(join(dirOf(id), 'cgroup.procs'), 'utf8')).toContain(String(pid));
-    expect(readFileSync(`/proc/${pid}/cgroup`, 'utf8')).toMatch(new RegExp(`^0::/ocirt/${id}$`, 'm'));
+    expect(readFileSync(`/proc/${pid}/cgroup`, 'utf8')).toMatch(new RegExp(`^0::/${defaultCgroupPath(s.root, id)}$`, 'm'));
   });
 
   it.skipIf(!existsSync('/dev/net/tun'))('the device allowlist is a BPF program: a denied device cannot be opened, the defaults can', async () => {

@@ -191,11 +191,7 @@ export function probeReport(stdout: string): Record<string, unknown> {
 /** Mount points and cgroup directories that mention a sandbox or an id: what a test must not leave. */
 export function leftovers(marker: string): string[] {
   const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').filter((l) => l.includes(marker));
-  const cgroups: string[] = [];
-  for (const h of readdirSync('/sys/fs/cgroup')) {
-    const dir = join('/sys/fs/cgroup', h, 'ocirt');
-    if (existsSync(dir)) cgroups.push(...readdirSync(dir).filter((d) => d.includes(marker)).map((d) => join(dir, d)));
-  }
+  const cgroups = defaultCgroupDirs().filter((d) => d.includes(marker));
   return [...mounts, ...cgroups];
 }
 
@@ -208,15 +204,23 @@ export function hostMountPoints(): string[] {
     .filter((p) => places.some((place) => p.startsWith(place)));
 }
 
-/** The container's cgroup directories (default cgroupsPath: `ocirt/<id>` in every hierarchy). */
+const dirsIn = (dir: string) => (existsSync(dir) ? readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(dir, e.name)) : []);
+
+/** Every default container cgroup on the host: `ocirt/<root key>/<id>` in every hierarchy (and `ocirt/<x>` itself). */
+function defaultCgroupDirs(): string[] {
+  return readdirSync('/sys/fs/cgroup').flatMap((h) => dirsIn(join('/sys/fs/cgroup', h, 'ocirt')).flatMap((key) => [key, ...dirsIn(key)]));
+}
+
+/** The container's cgroup directories (default cgroupsPath: `ocirt/<root key>/<id>` in every hierarchy). */
 export function cgroupDirsOf(id: string): string[] {
-  return readdirSync('/sys/fs/cgroup').map((h) => join('/sys/fs/cgroup', h, 'ocirt', id)).filter((d) => existsSync(d));
+  return defaultCgroupDirs().filter((d) => d.endsWith(`/${id}`) && d.split('/').at(-3) === 'ocirt');
 }
 
 /** Pids in the container's cgroup, read from the pids controller's hierarchy. */
 export function cgroupPids(id: string): number[] {
-  const file = join('/sys/fs/cgroup/pids/ocirt', id, 'cgroup.procs');
-  if (!existsSync(file)) return [];
+  const dir = cgroupDirsOf(id).find((d) => d.startsWith('/sys/fs/cgroup/pids/'));
+  const file = dir && join(dir, 'cgroup.procs');
+  if (!file || !existsSync(file)) return [];
   return readFileSync(file, 'utf8').split('\n').filter(Boolean).map(Number);
 }
 

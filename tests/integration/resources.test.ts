@@ -175,15 +175,19 @@ describe.skipIf(!isRoot)(`linux.resources (${NEEDS_ROOT})`, () => {
     expect(cgroupDirsOf(id)).toEqual([]);
   });
 
-  it("delete of a stopped container sharing its cgroupsPath leaves the other container's processes alone", async () => {
+  it("a cgroupsPath holding processes is refused; once empty it may be reused, and deleting the first container spares the second's processes", async () => {
     const path = `/ocirt-shared-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
     const noPidNs = (c: Config) => ((c.linux!.namespaces = c.linux!.namespaces!.filter((n) => n.type !== 'pid')), (c.linux!.cgroupsPath = path));
     try {
       const first = created(noPidNs, ['/probe', 'exit', '0']);
-      const second = created(noPidNs, ['/probe', 'fork', '2', 'sleep', '30']);
-      expect(s.ocirt(['start', second.id]).code).toBe(0);
+      // While the first container's init is in the cgroup, a second create there is refused.
+      const refused = s.create(s.bundle('v1-basic', noPidNs), s.id());
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toMatch(/^ocirt: linux\.cgroupsPath: .* already holds processes/);
       expect(s.ocirt(['start', first.id]).code).toBe(0);
       expect(await waitForStatus(s, first.id, 'stopped')).toBe('stopped');
+      const second = created(noPidNs, ['/probe', 'fork', '2', 'sleep', '30']);
+      expect(s.ocirt(['start', second.id]).code).toBe(0);
       const leaf = `/sys/fs/cgroup/pids${path}`;
       expect(await waitFor(() => read(`${leaf}/cgroup.procs`).split('\n').length === 3)).toBe(true);
       const d = s.ocirt(['delete', first.id]);

@@ -71,7 +71,7 @@ function host(mountinfo: string, v2Controllers = ''): CgroupLayout {
 
 /** The container's directory in every hierarchy, made, at /pod/c1. */
 function container(layout: CgroupLayout, path = '/pod/c1'): ResourceTarget {
-  const { dirs } = cgroupDirs(layout, path, 'c1');
+  const { dirs } = cgroupDirs(layout, path, 'c1', { root: '/run/ocirt' });
   for (const d of dirs) fs.mkdirSync(d, { recursive: true });
   return { layout, dirs };
 }
@@ -483,7 +483,7 @@ describe.skipIf(!isRoot)('a real cgroup on this host', () => {
 
   beforeEach(() => {
     layout = detectLayout();
-    cgroup = createCgroup(cgroupDirs(layout, `${base}/c`, 'unused'));
+    cgroup = createCgroup(cgroupDirs(layout, `${base}/c`, 'unused', { root: '/run/ocirt' }));
     target = { layout, dirs: cgroup.record.dirs };
   });
   afterEach(() => {

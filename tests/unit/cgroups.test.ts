@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type CgroupLayout, cgroupDirs, createCgroup, detectLayout, openCgroup } from '../../src/linux/cgroups.ts';
+import { defaultCgroupPath } from '../../src/linux/cgroup-layout.ts';
 import { thrown } from './thrown.ts';
 
 let tmp: string;
@@ -48,6 +49,10 @@ const V1 = `25 30 0:23 / /sys rw,nosuid,nodev,noexec,relatime shared:7 - sysfs s
 const V2 = `26 22 0:23 / @/sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:4 - cgroup2 cgroup2 rw,nsdelegate,memory_recursiveprot
 90 88 0:23 /system.slice @/mnt/cg\\040copy rw,relatime shared:4 - cgroup2 cgroup2 rw,nsdelegate,memory_recursiveprot
 `;
+
+const ROOT = '/run/ocirt';
+/** The state root's key in the default cgroup path (ocirt/<key>/<id>). */
+const KEY = defaultCgroupPath(ROOT, 'x').split('/')[1]!;
 
 const HOST_OWN = `9:name=systemd:/
 8:pids:/
@@ -118,20 +123,28 @@ describe('detectLayout', () => {
 });
 
 describe('cgroupDirs', () => {
-  it('defaults to ocirt/<id> under the root of every hierarchy', () => {
+  it('defaults to ocirt/<key of the state root>/<id> under the root of every hierarchy', () => {
     const layout = hybridTree();
-    const record = cgroupDirs(layout, undefined, 'c1', HOST_OWN);
-    expect(record).toEqual({ dirs: mountPoints(layout).map((m) => `${m}/ocirt/c1`), created: [] });
-    expect(cgroupDirs(layout, '', 'c1', HOST_OWN)).toEqual(record);
+    const record = cgroupDirs(layout, undefined, 'c1', { root: ROOT, ownCgroup: HOST_OWN });
+    expect(KEY).toMatch(/^[0-9a-f]{12}$/);
+    expect(record).toEqual({ dirs: mountPoints(layout).map((m) => `${m}/ocirt/${KEY}/c1`), created: [] });
+    expect(cgroupDirs(layout, '', 'c1', { root: ROOT, ownCgroup: HOST_OWN })).toEqual(record);
+    expect(cgroupDirs(layout, undefined, 'c1', { root: '/run/ocirt/', ownCgroup: HOST_OWN })).toEqual(record);
+  });
+
+  it('gives two state roots different default cgroups for the same id', () => {
+    const layout = hybridTree();
+    const [a, b] = ['/run/ocirt', '/tmp/other-root'].map((root) => cgroupDirs(layout, undefined, 'c1', { root }).dirs);
+    expect(a!.filter((d) => b!.includes(d))).toEqual([]);
   });
 
   it('takes an absolute path relative to each mount point, whatever our own cgroup is', () => {
     const layout = hybridTree();
-    expect(cgroupDirs(layout, '/my//runtime/c1/', 'ignored', HOST_OWN).dirs).toEqual(mountPoints(layout).map((m) => `${m}/my/runtime/c1`));
+    expect(cgroupDirs(layout, '/my//runtime/c1/', 'ignored', { root: ROOT, ownCgroup: HOST_OWN }).dirs).toEqual(mountPoints(layout).map((m) => `${m}/my/runtime/c1`));
   });
 
   it("takes a relative path under the runtime's own cgroup in each hierarchy", () => {
-    const dirs = cgroupDirs(hybridTree(), 'pods/c1', 'ignored', HOST_OWN).dirs;
+    const dirs = cgroupDirs(hybridTree(), 'pods/c1', 'ignored', { root: ROOT, ownCgroup: HOST_OWN }).dirs;
     expect(dirs).toContain(cg('memory/process_api/2680c1ad/pods/c1'));
     expect(dirs).toContain(cg('cpu/pods/c1'));
     expect(dirs).toContain(cg('systemd/pods/c1'));
@@ -141,15 +154,15 @@ describe('cgroupDirs', () => {
   it('matches a co-mounted hierarchy by any of its controllers and strips the mount root', () => {
     const sample = `32 28 0:28 /lxc/box @/sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n`;
     const own = '2:cpuacct,cpu:/lxc/box/runner\n';
-    expect(cgroupDirs(detectLayout(fake(sample)), 'c1', 'x', own).dirs).toEqual([cg('cpu,cpuacct/runner/c1')]);
+    expect(cgroupDirs(detectLayout(fake(sample)), 'c1', 'x', { root: ROOT, ownCgroup: own }).dirs).toEqual([cg('cpu,cpuacct/runner/c1')]);
   });
 
   it('throws when /proc/self/cgroup has no line for a hierarchy', () => {
-    expect(thrown(() => cgroupDirs(hybridTree(), 'c1', 'x', '0::/\n')).code).toBe('cgroup');
+    expect(thrown(() => cgroupDirs(hybridTree(), 'c1', 'x', { root: ROOT, ownCgroup: '0::/\n' })).code).toBe('cgroup');
   });
 
   it.each(['../escape', '/a/../../b', 'a/..', '/', '//'])('rejects %j with a spec error naming the field', (path) => {
-    const err = thrown(() => cgroupDirs(hybridTree(), path, 'c1', HOST_OWN));
+    const err = thrown(() => cgroupDirs(hybridTree(), path, 'c1', { root: ROOT, ownCgroup: HOST_OWN }));
     expect(err.code).toBe('spec');
     expect(err.message).toMatch(/^linux\.cgroupsPath: /);
   });
@@ -162,13 +175,13 @@ describe('createCgroup and remove', () => {
     const layout = hybridTree();
     fs.mkdirSync(cg('memory/ocirt')); // already there: neither recorded nor removed
     const before = allDirs(tmp);
-    const cgroup = createCgroup(cgroupDirs(layout, undefined, 'c1', HOST_OWN));
+    const cgroup = createCgroup(cgroupDirs(layout, undefined, 'c1', { root: ROOT, ownCgroup: HOST_OWN }));
     for (const dir of cgroup.record.dirs) expect(fs.statSync(dir).isDirectory()).toBe(true);
     expect(cgroup.record.created).toContain(cg('cpu/ocirt'));
-    expect(cgroup.record.created).toContain(cg('cpu/ocirt/c1'));
-    expect(cgroup.record.created).toContain(cg('memory/ocirt/c1'));
+    expect(cgroup.record.created).toContain(cg(`cpu/ocirt/${KEY}/c1`));
+    expect(cgroup.record.created).toContain(cg(`memory/ocirt/${KEY}/c1`));
     expect(cgroup.record.created).not.toContain(cg('memory/ocirt'));
-    expect(cgroup.record.created).toHaveLength(2 * layout.hierarchies.length - 1);
+    expect(cgroup.record.created).toHaveLength(3 * layout.hierarchies.length - 1);
     expect(cgroup.procsFiles()).toEqual(cgroup.record.dirs.map((d) => `${d}/cgroup.procs`));
     openCgroup(cgroup.record).remove();
     expect(allDirs(tmp)).toEqual(before);
@@ -177,13 +190,23 @@ describe('createCgroup and remove', () => {
 
   it("leaves a parent it made when another container's cgroup is in it by now", () => {
     const layout = hybridTree();
-    const first = createCgroup(cgroupDirs(layout, undefined, 'c1', HOST_OWN));
-    const second = createCgroup(cgroupDirs(layout, undefined, 'c2', HOST_OWN));
+    const first = createCgroup(cgroupDirs(layout, undefined, 'c1', { root: ROOT, ownCgroup: HOST_OWN }));
+    const second = createCgroup(cgroupDirs(layout, undefined, 'c2', { root: ROOT, ownCgroup: HOST_OWN }));
     first.remove();
-    expect(fs.existsSync(cg('pids/ocirt/c1'))).toBe(false);
-    expect(fs.existsSync(cg('pids/ocirt/c2'))).toBe(true);
+    expect(fs.existsSync(cg(`pids/ocirt/${KEY}/c1`))).toBe(false);
+    expect(fs.existsSync(cg(`pids/ocirt/${KEY}/c2`))).toBe(true);
     second.remove();
     expect(fs.readdirSync(cg('pids'))).toEqual(['ocirt']); // nobody recorded it: left, harmlessly
+  });
+
+  it('refuses a cgroup that already holds processes, in it or below it, and makes nothing', () => {
+    hybridTree();
+    fs.mkdirSync(cg('pids/busy/child'), { recursive: true });
+    fs.writeFileSync(cg('pids/busy/cgroup.procs'), '');
+    fs.writeFileSync(cg('pids/busy/child/cgroup.procs'), '4242\n');
+    const err = thrown(() => createCgroup({ dirs: [cg('cpu/busy'), cg('pids/busy')], created: [] }));
+    expect(err.message).toMatch(/linux\.cgroupsPath: .*pids\/busy already holds processes \(4242\)/);
+    expect(fs.existsSync(cg('cpu/busy'))).toBe(false);
   });
 
   it('throws when a leaf cannot be removed', () => {
@@ -205,13 +228,13 @@ describe('createCgroup and remove', () => {
     const layout = hybridTree();
     fs.writeFileSync(cg('cpuset/cpuset.cpus'), '0-1\n');
     fs.writeFileSync(cg('cpuset/cpuset.mems'), '0\n');
-    for (const dir of ['ocirt', 'ocirt/c1']) {
+    for (const dir of ['ocirt', `ocirt/${KEY}`, `ocirt/${KEY}/c1`]) {
       fs.mkdirSync(cg(`cpuset/${dir}`)); // the kernel makes these files, empty, in a new cgroup
       fs.writeFileSync(cg(`cpuset/${dir}/cpuset.cpus`), '\n');
       fs.writeFileSync(cg(`cpuset/${dir}/cpuset.mems`), '\n');
     }
-    createCgroup(cgroupDirs(layout, undefined, 'c1', HOST_OWN));
-    expect(fs.readFileSync(cg('cpuset/ocirt/c1/cpuset.cpus'), 'utf8')).toBe('0-1');
+    createCgroup(cgroupDirs(layout, undefined, 'c1', { root: ROOT, ownCgroup: HOST_OWN }));
+    expect(fs.readFileSync(cg(`cpuset/ocirt/${KEY}/c1/cpuset.cpus`), 'utf8')).toBe('0-1');
     expect(fs.readFileSync(cg('cpuset/ocirt/cpuset.mems'), 'utf8')).toBe('0');
   });
 });
@@ -269,7 +292,7 @@ describe('real cgroups', () => {
   const unique = () => `/ocirt-unit-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 
   it.skipIf(!canUseRealCgroups)(`creates a cgroup in every hierarchy and removes it without a trace${needsRoot}`, () => {
-    const record = cgroupDirs(detectLayout(), unique(), 'unused');
+    const record = cgroupDirs(detectLayout(), unique(), 'unused', { root: ROOT });
     const cgroup = createCgroup(record);
     for (const file of cgroup.procsFiles()) expect(fs.existsSync(file)).toBe(true);
     expect(cgroup.pids()).toEqual([]);
@@ -283,7 +306,7 @@ describe('real cgroups', () => {
     async (_, v1Only) => {
       const layout = detectLayout();
       if (v1Only) layout.hierarchies = layout.hierarchies.filter((h) => h.version === 1);
-      const cgroup = createCgroup(cgroupDirs(layout, unique(), 'unused'));
+      const cgroup = createCgroup(cgroupDirs(layout, unique(), 'unused', { root: ROOT }));
       const child = spawn('sleep', ['60'], { stdio: 'ignore' });
       const exited = once(child, 'exit');
       try {
