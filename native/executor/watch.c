@@ -33,6 +33,8 @@ static void close_all_but(int keep) {
 }
 
 int watch(const char *pid_text, const char *start_time, char **program) {
+  /* Run from /proc/self/fd/3 (the CLI's sealed memfd), comm would read "3": name both processes. */
+  prctl(PR_SET_NAME, "ocirt:[watch]");
   pid_t pid = (pid_t)atoi(pid_text);
   /* Open the pidfd before detaching, so the caller knows the watch is armed when it returns. */
   int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
@@ -40,8 +42,7 @@ int watch(const char *pid_text, const char *start_time, char **program) {
   int same = pidfd >= 0 && start_time_of(pid, now, sizeof now) == 0 && strcmp(now, start_time) == 0;
   if (fork() != 0) _exit(0);
   setsid();
-  prctl(PR_SET_NAME, "ocirt:[watch]");
-  /* Hold none of the caller's descriptors: go-runc and conmon wait for EOF on their pipes. */
+  /* Hold none of the caller's descriptors (go-runc and conmon wait for EOF on their pipes), nor the memfd. */
   int null = open("/dev/null", O_RDWR);
   for (int fd = 0; fd < 3; fd++) dup2(null, fd);
   close_all_but(pidfd);

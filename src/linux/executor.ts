@@ -1,12 +1,12 @@
 // Runs the C executor on a plan and collects its frames (protocol.ts): the init's pid, then READY
 // or an ERROR naming the failed step. The plan travels as a file in the state directory; the frames
-// on a pipe at fd 3, which every stage closes, so EOF means no stage has anything more to say.
+// on a pipe at fd 3, which every stage closes, so EOF means no stage has anything more to say. The
+// executor runs from a sealed memfd (spawn.ts), so the init is no file a container could rewrite.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OciError } from '../errors.ts';
 import { decodeFrames, type Frame } from '../plan/wire.ts';
-import { spawnWithPipe, type Child } from './spawn.ts';
-import { paths } from '../paths.ts';
+import { spawnExecutor, type Child } from './spawn.ts';
 
 export type StepError = Extract<Frame, { type: 'error' }>;
 
@@ -26,10 +26,10 @@ export async function launch(mode: 'create' | 'run', stateDir: string, plan: Buf
   let child: Child;
   let bytes: Buffer;
   try {
-    child = spawnWithPipe([paths.executor, mode, '3', PLAN_FILE], stateDir);
+    child = spawnExecutor([mode, '3', PLAN_FILE], stateDir);
     bytes = await child.readPipe();
   } catch (err) {
-    throw new OciError('syscall', `run executor ${paths.executor}: ${(err as Error).message}`, err);
+    throw new OciError('syscall', `run the executor: ${(err as Error).message}`, err);
   }
   const frames = decodeFrames(bytes).frames;
   const result: Launch = { exited: child.exited, kill: child.kill };

@@ -12,6 +12,18 @@ export const LOCK_EX = 2;
 export const LOCK_NB = 4;
 export const LOCK_UN = 8;
 
+/** memfd_create(2) flags; MFD_EXEC (Linux 6.3) asks for an executable memfd where vm.memfd_noexec would refuse one. */
+export const MFD_CLOEXEC = 0x1;
+export const MFD_ALLOW_SEALING = 0x2;
+export const MFD_EXEC = 0x10;
+/** fcntl(2) file seals (F_ADD_SEALS takes a set, F_GET_SEALS returns it). */
+export const F_ADD_SEALS = 1033;
+export const F_GET_SEALS = 1034;
+export const F_SEAL_SEAL = 0x1;
+export const F_SEAL_SHRINK = 0x2;
+export const F_SEAL_GROW = 0x4;
+export const F_SEAL_WRITE = 0x8;
+
 const SYS_PIDFD_SEND_SIGNAL = 424; // same number on every architecture (new syscall table)
 const SYS_PIDFD_OPEN = 434;
 const PR_SET_CHILD_SUBREAPER = 36;
@@ -24,16 +36,20 @@ const SIGNATURES = {
   syscall: { args: ['long', 'long', 'long', 'long', 'long'], returns: 'long' }, // long syscall(long nr, ...)
   prctl: { args: ['int', 'ulong', 'ulong', 'ulong', 'ulong'], returns: 'int' }, // int prctl(int op, ...)
   __errno_location: { args: [], returns: 'ptr' }, // int *__errno_location(void)
+  memfd_create: { args: ['cstring', 'uint'], returns: 'int' }, // int memfd_create(const char *name, unsigned int flags)
+  fcntl: { args: ['int', 'int', 'int'], returns: 'int' }, // int fcntl(int fd, int cmd, ...): the int-argument commands
 } as const satisfies Record<string, Signature>;
 
 type Name = keyof typeof SIGNATURES;
 
 interface Libc {
-  readonly fn: Record<Name, (...args: number[]) => number | bigint>;
+  readonly fn: Record<Name, (...args: unknown[]) => number | bigint>;
   /** errno as the last call on this thread left it. */
   errno(): number;
   /** The address of a Buffer's bytes. */
   address(buf: Buffer): number;
+  /** A JS string as the backend passes a `const char *`. */
+  cstring(s: string): unknown;
 }
 
 const LIBC = 'libc.so.6';
@@ -50,7 +66,9 @@ function load(): Libc {
       // Where a Buffer's bytes are; neither engine moves them while the Buffer is referenced.
       const address =
         b.kind === 'bun' ? (buf: Buffer) => (b.ffi as BunFfi & { ptr(v: Buffer): number }).ptr(buf) : (buf: Buffer) => Number((b.koffi as Koffi & { address(v: Buffer): bigint }).address(buf));
-      libc = { fn, errno, address };
+      // bun:ffi passes a Buffer as a pointer to its bytes; koffi converts a JS string itself.
+      const cstring = b.kind === 'bun' ? (s: string) => Buffer.from(`${s}\0`) : (s: string) => s;
+      libc = { fn, errno, address, cstring };
     } catch (err) {
       throw new OciError('internal', `cannot load ${isBun() ? 'bun:ffi' : 'koffi'} for ${LIBC}`, err);
     }
@@ -86,6 +104,7 @@ const ERRNO: Record<number, [string, string]> = {
   22: ['EINVAL', 'invalid argument'],
   23: ['ENFILE', 'too many open files in system'],
   24: ['EMFILE', 'too many open files'],
+  26: ['ETXTBSY', 'text file busy'],
   28: ['ENOSPC', 'no space left on device'],
   37: ['ENOLCK', 'no locks available'],
   38: ['ENOSYS', 'function not implemented'],
@@ -98,7 +117,7 @@ export function describeErrno(errno: number): string {
 }
 
 /** Calls a binding that returns -1 with errno on failure; retries EINTR. */
-function call(label: string, name: Name, ...args: number[]): number {
+function call(label: string, name: Name, ...args: unknown[]): number {
   const lib = load();
   for (;;) {
     const ret = Number(lib.fn[name](...args));
@@ -126,6 +145,17 @@ export function pidfdSendSignal(pidfd: number, sig: number): void {
 /** prctl(PR_SET_CHILD_SUBREAPER, 1): orphaned descendants are reparented to this process. */
 export function setChildSubreaper(): void {
   call('prctl(PR_SET_CHILD_SUBREAPER)', 'prctl', PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+}
+
+/** memfd_create(2): an anonymous file; `name` is what /proc/<pid>/fd and /proc/<pid>/exe show after "/memfd:". */
+export function memfdCreate(name: string, flags: number): number {
+  const lib = load();
+  return call(`memfd_create(${name})`, 'memfd_create', lib.cstring(name), flags);
+}
+
+/** fcntl(2) with an int argument (F_ADD_SEALS, F_GET_SEALS, …); returns what the command returns. */
+export function fcntl(label: string, fd: number, cmd: number, arg: number): number {
+  return call(label, 'fcntl', fd, cmd, arg);
 }
 
 /**

@@ -1,8 +1,15 @@
 // Starting the executor with a pipe at fd 3, one way under Bun and another under Node (DESIGN.md:
 // no Bun-only or Node-only API without a fallback). Under Bun the native Bun.spawn costs ~1 ms where
 // node:child_process costs ~6 ms of start-up, and every ocirt call pays it (docs/performance.md).
-import { spawn } from 'node:child_process';
+//
+// The executor is never run from a file: each spawn gets a sealed memfd (executor-image.ts) as one of
+// the child's stdio slots and execs /proc/self/fd/<slot>, which the kernel resolves before it closes
+// anything. Every entry point of the executor closes the descriptors above its own (the slot among
+// them), so neither the init nor the watcher keeps the memfd open; only the mapping holds it.
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync } from 'node:fs';
 import { constants } from 'node:os';
+import { EXECUTOR_NAME, sealedExecutor } from './executor-image.ts';
 import { isBun } from './ffi.ts';
 
 export interface Child {
@@ -20,13 +27,16 @@ interface BunProcess {
   kill(signal?: string): void;
 }
 declare const Bun: {
-  spawn(argv: string[], o: { cwd: string; env: Record<string, string>; stdio: string[] }): BunProcess;
+  spawn(argv: string[], o: { cwd: string; env: Record<string, string>; stdio: Array<string | number>; argv0: string }): BunProcess;
   file(fd: number): { stream(): AsyncIterable<Uint8Array> };
 };
 
 const signalStatus = (name: string | null) => 128 + (constants.signals[name as NodeJS.Signals] ?? 0);
 
-const STDIO = ['inherit', 'inherit', 'inherit', 'pipe'];
+/** The child's fd 3 is the frame pipe; the memfd sits after it, at EXECUTOR_SLOT. */
+const EXECUTOR_SLOT = 4;
+const stdio = (image: number) => ['inherit', 'inherit', 'inherit', 'pipe', image] as const;
+const execPath = (slot: number) => `/proc/self/fd/${slot}`;
 
 /** The pipe Bun.spawn hands back is non-blocking: Bun's own file stream waits on it properly. */
 async function readFdToEnd(fd: number): Promise<Buffer> {
@@ -35,8 +45,8 @@ async function readFdToEnd(fd: number): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-function bunSpawn(argv: string[], cwd: string): Child {
-  const p = Bun.spawn(argv, { cwd, env: {}, stdio: STDIO });
+function bunSpawn(args: string[], cwd: string, image: number): Child {
+  const p = Bun.spawn([execPath(EXECUTOR_SLOT), ...args], { cwd, env: {}, stdio: [...stdio(image)], argv0: EXECUTOR_NAME });
   return {
     exited: p.exited.then((code) => (p.signalCode ? signalStatus(p.signalCode) : code)),
     kill: (signal) => p.kill(signal),
@@ -44,8 +54,8 @@ function bunSpawn(argv: string[], cwd: string): Child {
   };
 }
 
-function nodeSpawn(argv: string[], cwd: string): Child {
-  const child = spawn(argv[0]!, argv.slice(1), { cwd, env: {}, stdio: ['inherit', 'inherit', 'inherit', 'pipe'] });
+function nodeSpawn(args: string[], cwd: string, image: number): Child {
+  const child = spawn(execPath(EXECUTOR_SLOT), args, { cwd, env: {}, stdio: [...stdio(image)], argv0: EXECUTOR_NAME });
   const failed = new Promise<never>((_, reject) => child.once('error', reject));
   const exited = new Promise<number>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signalStatus(signal))));
   const readPipe = () =>
@@ -62,6 +72,26 @@ function nodeSpawn(argv: string[], cwd: string): Child {
   return { exited: Promise.race([exited, failed.catch(() => 255)]), kill: (s) => child.kill(s), readPipe };
 }
 
-export function spawnWithPipe(argv: string[], cwd: string): Child {
-  return isBun() ? bunSpawn(argv, cwd) : nodeSpawn(argv, cwd);
+/** `ocirt-executor ARGS` in `cwd` with the frame pipe at fd 3. */
+export function spawnExecutor(args: string[], cwd: string): Child {
+  const image = sealedExecutor();
+  try {
+    // Both spawns have exec'd (or failed to) when they return: the parent's copy can go.
+    return isBun() ? bunSpawn(args, cwd, image) : nodeSpawn(args, cwd, image);
+  } finally {
+    closeSync(image);
+  }
+}
+
+/**
+ * `ocirt-executor ARGS` with no stdio, waited for: the watcher, whose first process exits once it has
+ * forked. The memfd is its fd 3, which it closes with the rest.
+ */
+export function runExecutorSync(args: string[]): { status: number | null; error?: Error } {
+  const image = sealedExecutor();
+  try {
+    return spawnSync(execPath(3), args, { stdio: ['ignore', 'ignore', 'ignore', image], env: {}, argv0: EXECUTOR_NAME });
+  } finally {
+    closeSync(image);
+  }
 }
