@@ -45,7 +45,10 @@ function mutate(seed: Buffer, r: () => number): Buffer {
     case 0:
       return b.subarray(0, at()); // truncated
     case 1:
-      for (let i = 0; i < 1 + r() * 8; i++) b[at()] ^= 1 << Math.floor(r() * 8); // bit flips
+      for (let i = 0; i < 1 + r() * 8; i++) {
+        const pos = at(); // bit flips
+        b[pos] = b[pos]! ^ (1 << Math.floor(r() * 8));
+      }
       return b;
     case 2: {
       const pos = Math.max(0, at() - 4); // a length or count field set to an extreme
