@@ -22,6 +22,7 @@ import { endianness, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OciError, messageOf, specError } from '../errors.ts';
 import { bindLibrary, type CFunction, type Signature } from './ffi-bind.ts';
+import { memfdCreate, MFD_CLOEXEC } from './ffi.ts';
 
 export interface CompiledSeccomp {
   /** struct sock_filter[] (8 bytes per instruction, host byte order), as seccomp(SECCOMP_SET_MODE_FILTER) takes it */
@@ -99,7 +100,6 @@ const OPTIMIZE_ABOVE_RULES = 32;
 const ARG_CMP_SIZE = 24;
 const U64_MAX = (1n << 64n) - 1n;
 const TWO_TO_64 = 2 ** 64;
-const MFD_CLOEXEC = 1;
 /** linux/bpf_common.h: the most instructions a classic BPF program may have. */
 const BPF_MAXINSNS = 4096;
 
@@ -115,13 +115,8 @@ const SIGNATURES = {
   seccomp_export_bpf: { args: ['ptr', 'int'], returns: 'int' }, // int (const ctx, int fd)
 } as const satisfies Record<string, Signature>;
 
-const LIBC_SIGNATURES = {
-  memfd_create: { args: ['cstring', 'uint'], returns: 'int' }, // int (const char *name, unsigned int flags)
-} as const satisfies Record<string, Signature>;
-
 interface Lib {
   fn: Record<keyof typeof SIGNATURES, CFunction>;
-  memfdCreate: ((name: unknown, flags: number) => unknown) | undefined;
   /** a JS string as the backend passes a `const char *` */
   cstring(s: string): unknown;
 }
@@ -136,15 +131,9 @@ function load(field: string): Lib {
     } catch (err) {
       throw specError(`${field}: compiling a seccomp filter needs libseccomp.so.2, which cannot be loaded: ${messageOf(err)}`, err);
     }
-    let memfdCreate: Lib['memfdCreate'];
-    try {
-      memfdCreate = bindLibrary('libc.so.6', LIBC_SIGNATURES).fn.memfd_create as Lib['memfdCreate'];
-    } catch {
-      memfdCreate = undefined; // an unlinked temporary file instead
-    }
     // bun:ffi passes a Buffer as a pointer to its bytes; koffi converts a JS string itself.
     const cstring = b.kind === 'bun' ? (s: string) => Buffer.from(s + '\0') : (s: string) => s;
-    lib = { fn: b.fn, memfdCreate, cstring };
+    lib = { fn: b.fn, cstring };
   }
   return lib;
 }
@@ -287,10 +276,11 @@ function namesOf(entry: Record<string, unknown>, at: string): Array<[string, unk
 }
 
 /** A file descriptor for seccomp_export_bpf to write to: a memfd, else an unlinked temporary file. */
-function scratchFd(l: Lib): number {
-  if (l.memfdCreate) {
-    const fd = Number(l.memfdCreate(l.cstring('ocirt-seccomp-bpf'), MFD_CLOEXEC));
-    if (fd >= 0) return fd;
+function scratchFd(): number {
+  try {
+    return memfdCreate('ocirt-seccomp-bpf', MFD_CLOEXEC);
+  } catch {
+    // no memfd here: an unlinked temporary file instead
   }
   const dir = mkdtempSync(join(tmpdir(), 'ocirt-seccomp-'));
   const path = join(dir, 'bpf');
@@ -405,7 +395,7 @@ export function compileSeccomp(seccomp: unknown, field = 'linux.seccomp'): Compi
     // libseccomp without the attribute keeps the list.
     if (added > OPTIMIZE_ABOVE_RULES) l.fn.seccomp_attr_set(ctx, FLTATR_CTL_OPTIMIZE, 2);
 
-    const fd = scratchFd(l);
+    const fd = scratchFd();
     let bpf: Buffer;
     try {
       const rc = Number(l.fn.seccomp_export_bpf(ctx, fd));
