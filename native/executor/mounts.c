@@ -1,7 +1,10 @@
 /* Mount steps beyond mount(2) (stage 2, before pivot_root): an id-mapped bind (mount_setattr
- * MOUNT_ATTR_IDMAP on a detached tree) and a tmpfs that copies up what it covers (tmpcopyup). */
+ * MOUNT_ATTR_IDMAP on a detached tree) and a tmpfs that copies up what it covers (tmpcopyup). Both
+ * find their target inside the root slot (inroot.c), never by a host path. */
 #define _GNU_SOURCE
 #include "mounts.h"
+
+#include "inroot.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -14,15 +17,21 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-int idmap_mount(const struct record *r, struct context *c) {
-  int slot = (int)arg_i64(r, 2);
+/* root slot, target, source, userns slot, recursive */
+int idmap_mount(const struct record *r, struct context *c, char *what, size_t n) {
+  int root = root_slot(r, 0, c);
+  int slot = (int)arg_i64(r, 3);
+  if (root < 0) return -1;
   if (slot < 0 || slot >= MAX_SLOTS || c->slots[slot] < 0) return errno = EBADF, -1;
-  unsigned rec = arg_i64(r, 3) ? AT_RECURSIVE : 0;
-  int tree = (int)syscall(SYS_open_tree, AT_FDCWD, arg_str(r, 0), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | rec);
+  unsigned rec = arg_i64(r, 4) ? AT_RECURSIVE : 0;
+  int tree = (int)syscall(SYS_open_tree, AT_FDCWD, arg_str(r, 2), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | rec);
   if (tree < 0) return -1;
   struct mount_attr attr = {.attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)c->slots[slot]};
   int rc = (int)syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | rec, &attr, sizeof attr);
-  if (rc == 0) rc = (int)syscall(SYS_move_mount, tree, "", AT_FDCWD, arg_str(r, 1), MOVE_MOUNT_F_EMPTY_PATH);
+  int target = rc == 0 ? resolve_in(root, arg_str(r, 1), MAKE_NONE, 0, what, n) : -1;
+  if (target < 0) rc = -1;
+  else rc = (int)syscall(SYS_move_mount, tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+  close_keep_errno(target);
   close_keep_errno(tree);
   return rc;
 }
@@ -84,16 +93,28 @@ static int copy_tree(int from, int to) {
   return rc;
 }
 
-/* The directory is opened before the tmpfs covers it, so its old contents stay reachable. */
-int tmpfs_copyup(const struct record *r) {
-  const char *target = arg_str(r, 1);
-  int old = open(target, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (old < 0) return -1;
-  const char *data = arg_str(r, 3);
-  int rc = mount(arg_str(r, 0), target, "tmpfs", (unsigned long)arg_i64(r, 2) & ~(unsigned long)MS_RDONLY, *data ? data : NULL);
-  int fresh = rc == 0 ? open(target, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
-  if (rc == 0) rc = fresh < 0 ? -1 : copy_tree(old, fresh);
-  if (rc == 0 && (arg_i64(r, 2) & MS_RDONLY)) rc = mount("", target, "", MS_REMOUNT | (unsigned long)arg_i64(r, 2), *data ? data : NULL);
+/* A directory fd (not O_PATH: it is read) of path resolved in root. */
+static int open_dir_in(int root, const char *path, char *what, size_t n) {
+  int at = resolve_in(root, path, MAKE_NONE, 0, what, n);
+  int fd = at < 0 ? -1 : openat(at, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  close_keep_errno(at);
+  return fd;
+}
+
+/* root slot, target, source, flags, data. The directory is opened before the tmpfs covers it, so
+ * its old contents stay reachable; then resolved again, which reaches the new tmpfs on top. */
+int tmpfs_copyup(const struct record *r, struct context *c, char *what, size_t n) {
+  int root = root_slot(r, 0, c);
+  if (root < 0) return -1;
+  const char *path = arg_str(r, 1), *data = arg_str(r, 4);
+  unsigned long flags = (unsigned long)arg_i64(r, 3);
+  char target[64];
+  int old = open_dir_in(root, path, what, n), fresh = -1;
+  int rc = old < 0 ? -1 : proc_fd_path(old, target, sizeof target);
+  if (rc == 0) rc = mount(arg_str(r, 2), target, "tmpfs", flags & ~(unsigned long)MS_RDONLY, *data ? data : NULL);
+  if (rc == 0) rc = (fresh = open_dir_in(root, path, what, n)) < 0 ? -1 : copy_tree(old, fresh);
+  if (rc == 0 && (flags & MS_RDONLY)) rc = proc_fd_path(fresh, target, sizeof target);
+  if (rc == 0 && (flags & MS_RDONLY)) rc = mount("", target, "", MS_REMOUNT | flags, *data ? data : NULL);
   close_keep_errno(old);
   close_keep_errno(fresh);
   return rc;

@@ -2,5 +2,5 @@
 #pragma once
 #include "steps.h"
 
-int idmap_mount(const struct record *r, struct context *c);
-int tmpfs_copyup(const struct record *r);
+int idmap_mount(const struct record *r, struct context *c, char *what, size_t n);
+int tmpfs_copyup(const struct record *r, struct context *c, char *what, size_t n);

@@ -9,7 +9,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
-#include <linux/mount.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +19,6 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -41,34 +39,6 @@ int write_and_close(int fd, const char *data) {
 int write_file(const char *path, const char *data) {
   int fd = open(path, O_WRONLY | O_CLOEXEC);
   return fd < 0 ? -1 : write_and_close(fd, data);
-}
-
-static int mkdir_p(const char *path, mode_t mode) {
-  char buf[4096];
-  if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) return errno = ENAMETOOLONG, -1;
-  for (char *p = buf + 1; *p; p++) {
-    if (*p != '/') continue;
-    *p = '\0';
-    if (mkdir(buf, 0755) < 0 && errno != EEXIST) return -1;
-    *p = '/';
-  }
-  if (mkdir(buf, mode) < 0 && errno != EEXIST) return -1;
-  return 0;
-}
-
-static int mkfile_p(const char *path) {
-  struct stat st;
-  if (lstat(path, &st) == 0) return 0;
-  char parent[4096];
-  snprintf(parent, sizeof parent, "%s", path);
-  char *slash = strrchr(parent, '/');
-  if (slash && slash != parent) {
-    *slash = '\0';
-    if (mkdir_p(parent, 0755) < 0) return -1;
-  }
-  int fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
-  if (fd < 0) return -1;
-  return close(fd);
 }
 
 static int do_listen(const char *path, struct context *c) {
@@ -104,15 +74,6 @@ static int unshare_user(const struct record *r, struct context *c) {
   return 0;
 }
 
-static int mount_setattr_(const struct record *r) {
-  struct mount_attr attr = {
-      .attr_set = (uint64_t)arg_i64(r, 1),
-      .attr_clr = (uint64_t)arg_i64(r, 2),
-      .propagation = (uint64_t)arg_i64(r, 3),
-  };
-  return (int)syscall(SYS_mount_setattr, AT_FDCWD, arg_str(r, 0), (unsigned)arg_i64(r, 4), &attr, sizeof attr);
-}
-
 /* pivot_root(".", ".") then detach the old root: no temporary directory in the rootfs (runc's way). */
 static int pivot(const char *root) {
   int oldroot = open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
@@ -130,14 +91,6 @@ static int move_root(const char *root) {
   if (chdir(root) < 0 || mount(root, "/", NULL, MS_MOVE, NULL) < 0) return -1;
   if (chroot(".") < 0) return -1;
   return chdir("/");
-}
-
-static int do_mknod(const struct record *r) {
-  const char *path = arg_str(r, 0);
-  dev_t dev = makedev((unsigned)arg_i64(r, 2), (unsigned)arg_i64(r, 3));
-  unlink(path);
-  if (mknod(path, (mode_t)arg_i64(r, 1), dev) < 0) return -1;
-  return chown(path, (uid_t)arg_i64(r, 4), (gid_t)arg_i64(r, 5));
 }
 
 static int do_setgroups(const struct record *r) {
@@ -185,6 +138,15 @@ static int set_mempolicy_(const struct record *r) {
   return (int)syscall(SYS_set_mempolicy, (int)arg_i64(r, 0), r->argc > 1 ? mask : NULL, maxnode ? maxnode + 1 : 0);
 }
 
+/* What a MOUNT_IN step (root slot, target, source, fstype, flags, data) does, for its message. */
+static void mount_in_what(const struct record *r, char *what, size_t n) {
+  unsigned long flags = (unsigned long)arg_i64(r, 4);
+  const char *target = arg_str(r, 1), *source = arg_str(r, 2), *fstype = arg_str(r, 3);
+  if (flags & MS_REMOUNT) snprintf(what, n, "remount %s", target);
+  else if (!*source && !*fstype) snprintf(what, n, "change the propagation of %s", target);
+  else snprintf(what, n, "mount %s on %s", *fstype ? fstype : source, target);
+}
+
 /* The first string argument, for messages; by its kind, never its length (a 7-byte string is 8 bytes with its NUL). */
 static const char *first_string(const struct record *r) {
   for (unsigned i = 0; i < r->argc; i++)
@@ -204,11 +166,12 @@ int run_step(const struct record *r, struct context *c, char *what, size_t n) {
   case OP_MOUNT:
     snprintf(what, n, "mount %s on %s", arg_str(r, 2)[0] ? arg_str(r, 2) : arg_str(r, 0), arg_str(r, 1));
     return mount(opt(r, 0), arg_str(r, 1), opt(r, 2), (unsigned long)arg_i64(r, 3), opt(r, 4));
-  case OP_MOUNT_SETATTR: snprintf(what, n, "mount_setattr %s", s0); return mount_setattr_(r);
-  case OP_MKDIR_P: snprintf(what, n, "mkdir %s", s0); return mkdir_p(s0, (mode_t)arg_i64(r, 1));
-  case OP_MKFILE_P: snprintf(what, n, "create %s", s0); return mkfile_p(s0);
-  case OP_MKNOD: return do_mknod(r);
-  case OP_SYMLINK: return symlink(s0, arg_str(r, 1)) < 0 && errno != EEXIST ? -1 : 0;
+  case OP_OPEN_ROOT: snprintf(what, n, "open %s", s0); return open_root(r, c);
+  case OP_MKDIR_IN: snprintf(what, n, "mkdir %s", s0); return make_in(r, c, MAKE_DIR, what, n);
+  case OP_MKFILE_IN: snprintf(what, n, "create %s", s0); return make_in(r, c, MAKE_FILE, what, n);
+  case OP_MOUNT_IN: mount_in_what(r, what, n); return mount_in(r, c, what, n);
+  case OP_MOUNT_SETATTR: snprintf(what, n, "mount_setattr %s", s0); return mount_setattr_in(r, c, what, n);
+  case OP_SYMLINK: snprintf(what, n, "symlink %s", arg_str(r, 1)); return symlink_at(r);
   case OP_PIVOT_ROOT: return pivot(s0);
   case OP_CHROOT: return move_root(s0);
   case OP_SETHOSTNAME: return sethostname(s0, strlen(s0));
@@ -229,8 +192,8 @@ int run_step(const struct record *r, struct context *c, char *what, size_t n) {
   case OP_PERSONALITY: snprintf(what, n, "personality"); return personality((unsigned long)arg_i64(r, 0)) < 0 ? -1 : 0;
   case OP_SET_MEMPOLICY: snprintf(what, n, "set_mempolicy"); return set_mempolicy_(r);
   case OP_USERNS_FD: snprintf(what, n, "user namespace for an id-mapped mount"); return userns_fd(r, c);
-  case OP_IDMAP_MOUNT: snprintf(what, n, "id-mapped bind of %s on %s", s0, arg_str(r, 1)); return idmap_mount(r, c);
-  case OP_TMPFS_COPYUP: snprintf(what, n, "tmpfs with tmpcopyup on %s", arg_str(r, 1)); return tmpfs_copyup(r);
+  case OP_IDMAP_MOUNT: snprintf(what, n, "id-mapped bind of %s on %s", arg_str(r, 2), s0); return idmap_mount(r, c, what, n);
+  case OP_TMPFS_COPYUP: snprintf(what, n, "tmpfs with tmpcopyup on %s", s0); return tmpfs_copyup(r, c, what, n);
   case OP_LISTENER_CONNECT: snprintf(what, n, "connect %s", s0); return listener_connect(r, c);
   case OP_NETDEV_MOVE: snprintf(what, n, "move network device %s", s0); return netdev_move(r, c);
   case OP_RLIMIT: snprintf(what, n, "setrlimit"); return set_rlimit(r);

@@ -2,9 +2,10 @@
 // stage 4 (host, once the init exists). Pure but for stat(2) of bind sources: every ordering rule
 // lives here as data, checked by unit tests. The order of stage 2:
 //
-//   / a recursive slave → rootfs bind → mounts (in order) → seccomp agent's socket → host nodes to
-//   bind → personality, memory policy → pivot_root → propagation → devices and /dev symlinks
-//   → hostname, domainname → sysctl → read-only paths → masked paths → root.readonly
+//   / a recursive slave → rootfs bind → rootfs opened (mount destinations resolve in it) → mounts
+//   (in order) → seccomp agent's socket → host nodes to bind → personality, memory policy
+//   → pivot_root → propagation → devices and /dev symlinks → hostname, domainname → sysctl
+//   → read-only paths → masked paths → root.readonly
 import { specError } from '../errors.ts';
 import type { Config, IdMapping } from '../spec/config.ts';
 import type { Edition } from '../spec/edition.ts';
@@ -82,10 +83,11 @@ function initSteps(p: PlanInput, ns: NamespaceSet): Built {
   const c = p.config;
   const l = c.linux;
   const slots = new Slots();
+  const rootSlot = slots.take('root.path');
   const userNsMaps = ns.created.has('user') ? { uid: l!.uidMappings!, gid: l!.gidMappings! } : undefined;
-  const ctx: MountContext = { rootfs: p.rootfs, bundle: p.bundle, cgroup: p.cgroup, cgroupNs: ns.created.has('cgroup'), userNsMaps, slots, hostSteps: [] };
+  const ctx: MountContext = { rootSlot, bundle: p.bundle, cgroup: p.cgroup, cgroupNs: ns.created.has('cgroup'), userNsMaps, slots, hostSteps: [] };
   const root: RootOptions = { rootfs: p.rootfs, readonly: c.root.readonly === true, propagation: l?.rootfsPropagation, noPivot: p.noPivot };
-  const steps = rootfsPrepareSteps(p.rootfs);
+  const steps = rootfsPrepareSteps(p.rootfs, rootSlot);
   (c.mounts ?? []).forEach((m, i) => steps.push(...mountSteps(m, i, ctx)));
   const seccomp = l?.seccomp as { listenerPath?: string } | undefined;
   const listenerSlot = seccomp?.listenerPath ? slots.take('linux.seccomp.listenerPath') : -1;

@@ -1,5 +1,8 @@
 // config.md "Mounts": each entry becomes steps run by the init before pivot_root, in the listed
-// order ("The runtime MUST mount entries in the listed order").
+// order ("The runtime MUST mount entries in the listed order"). A destination is a "path inside
+// container": the steps carry it as such, and the executor resolves it inside the rootfs it opened
+// (OPEN_ROOT), so no symlink in the image leads a mount, or a directory or file made for one, out of
+// the rootfs (CVE-2021-30465 and its kin); it is never joined to the host path of the rootfs.
 import { statSync } from 'node:fs';
 import { isAbsolute, posix, resolve } from 'node:path';
 import { specError } from '../errors.ts';
@@ -17,7 +20,7 @@ export interface CgroupView {
 }
 
 export interface MountContext {
-  rootfs: string; // absolute host path
+  rootSlot: number; // the slot of the rootfs that OPEN_ROOT holds: every destination resolves in it
   bundle: string; // absolute; bind sources may be relative to it
   /** v1 hierarchies, and cgroup2 (pure v2: the whole mount; hybrid: a directory name) */
   cgroup: { v1: CgroupView[]; v2?: CgroupView; pureV2: boolean };
@@ -30,11 +33,28 @@ export interface MountContext {
   hostSteps: Step[];
 }
 
-/** The host path of a destination inside the rootfs; relative destinations are relative to "/". */
-export function inRootfs(rootfs: string, destination: string): string {
+/** A destination as a clean absolute path inside the container; relative ones are relative to "/". */
+export function containerPath(destination: string): string {
   const normal = posix.normalize('/' + destination);
+  return normal.length > 1 && normal.endsWith('/') ? normal.slice(0, -1) : normal;
+}
+
+/**
+ * The host path under the rootfs a container path names, symlinks unresolved: for a look from the
+ * host (process-message.ts checks args[0]), never for a mount step.
+ */
+export function inRootfs(rootfs: string, destination: string): string {
+  const normal = containerPath(destination);
   return normal === '/' ? rootfs : rootfs + normal;
 }
+
+/** mount(2) onto a path resolved in the rootfs slot. */
+const mountIn = (ctx: MountContext, target: string, source: string, fstype: string, flags: number, data: string, label: string): Step => ({
+  op: 'MOUNT_IN',
+  args: [ctx.rootSlot, target, source, fstype, flags, data],
+  label,
+});
+const dir = (ctx: MountContext, path: string, label: string): Step => ({ op: 'MKDIR_IN', args: [ctx.rootSlot, path, 0o755], label });
 
 const isBind = (m: Mount) => m.type === 'bind' || (m.options ?? []).some((o) => o === 'bind' || o === 'rbind');
 
@@ -54,14 +74,12 @@ function sourceIsDir(source: string, field: string): boolean {
 
 function bindSteps(m: Mount, o: ParsedOptions, target: string, ctx: MountContext, label: string, field: string): Step[] {
   const source = bindSource(m, ctx.bundle, field);
-  const make: Step = sourceIsDir(source, field)
-    ? { op: 'MKDIR_P', args: [target, 0o755], label }
-    : { op: 'MKFILE_P', args: [target], label };
-  const bind: Step = o.idmap ? idmapStep(m, o, source, target, ctx, label, field) : { op: 'MOUNT', args: [source, target, '', MS.BIND | (o.flags & MS.REC), ''], label };
+  const make: Step = sourceIsDir(source, field) ? dir(ctx, target, label) : { op: 'MKFILE_IN', args: [ctx.rootSlot, target], label };
+  const bind = o.idmap ? idmapStep(m, o, source, target, ctx, label, field) : mountIn(ctx, target, source, '', MS.BIND | (o.flags & MS.REC), '', label);
   const steps: Step[] = [make, bind];
   // A bind mount ignores other flags: they take a remount (mount(2) "MS_BIND | MS_REMOUNT").
   const extra = o.flags & ~(MS.BIND | MS.REC);
-  if (extra) steps.push({ op: 'MOUNT', args: ['', target, '', MS.BIND | MS.REMOUNT | extra, ''], label });
+  if (extra) steps.push(mountIn(ctx, target, '', '', MS.BIND | MS.REMOUNT | extra, '', label));
   return steps;
 }
 
@@ -77,7 +95,7 @@ function idmapStep(m: Mount, o: ParsedOptions, source: string, target: string, c
   if (!maps) throw specError(`${field}.options: "${o.idmap}" needs uidMappings and gidMappings on the mount, or a user namespace`);
   const slot = ctx.slots.take(field);
   ctx.hostSteps.push({ op: 'USERNS_FD', args: [slot, formatIdMap(maps.uid), formatIdMap(maps.gid)], label: `${label}: id mapping` });
-  return { op: 'IDMAP_MOUNT', args: [source, target, slot, o.idmap === 'ridmap' || o.flags & MS.REC ? 1 : 0], label };
+  return { op: 'IDMAP_MOUNT', args: [ctx.rootSlot, target, source, slot, o.idmap === 'ridmap' || o.flags & MS.REC ? 1 : 0], label };
 }
 
 /**
@@ -88,24 +106,22 @@ function idmapStep(m: Mount, o: ParsedOptions, source: string, target: string, c
 function cgroupSteps(o: ParsedOptions, target: string, ctx: MountContext, label: string): Step[] {
   const flags = MS.NOSUID | MS.NODEV | MS.NOEXEC | (o.flags & MS.RDONLY);
   const one = (h: CgroupView, at: string, fstype: string): Step[] => {
-    if (ctx.cgroupNs || !h.dir) return [dir(at, label), { op: 'MOUNT', args: ['cgroup', at, fstype, flags, fstype === 'cgroup' ? h.options : ''], label }];
-    return [dir(at, label), { op: 'MOUNT', args: [h.dir, at, '', MS.BIND, ''], label }, { op: 'MOUNT', args: ['', at, '', MS.BIND | MS.REMOUNT | flags, ''], label }];
+    if (ctx.cgroupNs || !h.dir) return [dir(ctx, at, label), mountIn(ctx, at, 'cgroup', fstype, flags, fstype === 'cgroup' ? h.options : '', label)];
+    return [dir(ctx, at, label), mountIn(ctx, at, h.dir, '', MS.BIND, '', label), mountIn(ctx, at, '', '', MS.BIND | MS.REMOUNT | flags, '', label)];
   };
   if (ctx.cgroup.pureV2) return ctx.cgroup.v2 ? one(ctx.cgroup.v2, target, 'cgroup2') : [];
-  const steps: Step[] = [dir(target, label), { op: 'MOUNT', args: ['tmpfs', target, 'tmpfs', MS.NOSUID | MS.NODEV | MS.NOEXEC, 'mode=755'], label }];
-  for (const h of ctx.cgroup.v1) steps.push(...one(h, `${target}/${h.name}`, 'cgroup'));
-  if (ctx.cgroup.v2) steps.push(...one(ctx.cgroup.v2, `${target}/${ctx.cgroup.v2.name}`, 'cgroup2'));
-  if (o.flags & MS.RDONLY) steps.push({ op: 'MOUNT', args: ['', target, '', MS.REMOUNT | MS.RDONLY | MS.NOSUID | MS.NODEV | MS.NOEXEC, 'mode=755'], label });
+  const steps: Step[] = [dir(ctx, target, label), mountIn(ctx, target, 'tmpfs', 'tmpfs', MS.NOSUID | MS.NODEV | MS.NOEXEC, 'mode=755', label)];
+  for (const h of ctx.cgroup.v1) steps.push(...one(h, posix.join(target, h.name), 'cgroup'));
+  if (ctx.cgroup.v2) steps.push(...one(ctx.cgroup.v2, posix.join(target, ctx.cgroup.v2.name), 'cgroup2'));
+  if (o.flags & MS.RDONLY) steps.push(mountIn(ctx, target, '', '', MS.REMOUNT | MS.RDONLY | MS.NOSUID | MS.NODEV | MS.NOEXEC, 'mode=755', label));
   return steps;
 }
-
-const dir = (path: string, label: string): Step => ({ op: 'MKDIR_P', args: [path, 0o755], label });
 
 export function mountSteps(m: Mount, index: number, ctx: MountContext): Step[] {
   const field = `mounts[${index}]`;
   if (typeof m.destination !== 'string' || m.destination === '') throw specError(`${field}.destination: required`);
   const label = `${field} (${m.destination})`;
-  const target = inRootfs(ctx.rootfs, m.destination);
+  const target = containerPath(m.destination);
   const o = parseMountOptions(m.options ?? []);
   let steps: Step[];
   if (o.idmap && !isBind(m)) throw specError(`${field}.options: "${o.idmap}" applies to bind mounts only`);
@@ -114,13 +130,15 @@ export function mountSteps(m: Mount, index: number, ctx: MountContext): Step[] {
   else if (m.type === 'cgroup') steps = cgroupSteps(o, target, ctx, label);
   else {
     if (!m.type) throw specError(`${field}.type: required for a mount that is not a bind mount`);
-    const op = o.tmpcopyup ? 'TMPFS_COPYUP' : 'MOUNT';
-    const args = o.tmpcopyup ? [m.source ?? 'tmpfs', target, o.flags, o.data.join(',')] : [m.source ?? m.type, target, m.type, o.flags, o.data.join(',')];
-    steps = [dir(target, label), { op, args, label }];
+    const data = o.data.join(',');
+    const mount: Step = o.tmpcopyup
+      ? { op: 'TMPFS_COPYUP', args: [ctx.rootSlot, target, m.source ?? 'tmpfs', o.flags, data], label }
+      : mountIn(ctx, target, m.source ?? m.type, m.type, o.flags, data, label);
+    steps = [dir(ctx, target, label), mount];
   }
-  for (const p of o.propagation) steps.push({ op: 'MOUNT', args: ['', target, '', p, ''], label });
+  for (const p of o.propagation) steps.push(mountIn(ctx, target, '', '', p, '', label));
   if (o.recursiveSet || o.recursiveClear) {
-    steps.push({ op: 'MOUNT_SETATTR', args: [target, o.recursiveSet, o.recursiveClear, 0, AT_RECURSIVE], label });
+    steps.push({ op: 'MOUNT_SETATTR', args: [ctx.rootSlot, target, o.recursiveSet, o.recursiveClear, 0, AT_RECURSIVE], label });
   }
   return steps;
 }

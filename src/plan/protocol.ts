@@ -24,8 +24,9 @@
 // The process (start → init over the start socket): VERSION(1) STAGE(3) step* END, the last step EXEC.
 // Its order is runc's (libcontainer/standard_init_linux.go, finalizeNamespace): see plan/process.ts.
 //
-// Slots: a few steps keep a file descriptor for a later one (a user namespace for an id-mapped
-// mount, the seccomp listener's connection, a detached mount); an 'i' argument names the slot.
+// Slots: a few steps keep a file descriptor for a later one (the rootfs that mount destinations
+// resolve in, a user namespace for an id-mapped mount, the seccomp listener's connection, a detached
+// mount); an 'i' argument names the slot.
 //
 // Frames (executor → CLI on the sync fd; init → start on the start connection) use the same records:
 //
@@ -53,12 +54,9 @@ export const Op = {
   SETNS: { code: 18, args: 'si' }, // path, nstype
   UNSHARE_USER: { code: 19, args: 'sss' }, // uid_map, gid_map, setgroups ("" = leave alone); stage 0 writes them
   UNSHARE: { code: 20, args: 'i' }, // clone flags
-  MOUNT: { code: 21, args: 'sssis' }, // source, target, fstype, flags, data ("" = NULL)
-  MOUNT_SETATTR: { code: 22, args: 'siiii' }, // target, attr_set, attr_clr, propagation, at_flags
-  MKDIR_P: { code: 23, args: 'si' }, // path, mode
-  MKFILE_P: { code: 24, args: 's' }, // path: an empty file unless something is there; parents 0755
-  MKNOD: { code: 25, args: 'siiiii' }, // path, mode, major, minor, uid, gid
-  SYMLINK: { code: 26, args: 'ss' }, // target, linkpath
+  MOUNT: { code: 21, args: 'sssis' }, // source, target, fstype, flags, data ("" = NULL): host paths, or "/" after pivot_root
+  MOUNT_SETATTR: { code: 22, args: 'isiiii' }, // root slot, target in it, attr_set, attr_clr, propagation, at_flags
+  SYMLINK: { code: 26, args: 'ss' }, // after pivot_root: target, linkpath (no symlink among its parents is followed)
   PIVOT_ROOT: { code: 27, args: 's' }, // new root
   CHROOT: { code: 28, args: 's' }, // new root, moved onto / (no pivot_root)
   SETHOSTNAME: { code: 29, args: 's' },
@@ -82,8 +80,8 @@ export const Op = {
   PERSONALITY: { code: 44, args: 'i' }, // persona
   SET_MEMPOLICY: { code: 45, args: 'i*i' }, // mode | flags, then the node mask in 64-bit words
   USERNS_FD: { code: 46, args: 'iss' }, // stage 0: slot, uid_map, gid_map — a user namespace held open
-  IDMAP_MOUNT: { code: 47, args: 'ssii' }, // source, target (host paths, before pivot_root), userns slot, recursive
-  TMPFS_COPYUP: { code: 48, args: 'ssis' }, // source, target, flags, data: mount tmpfs, copy what was there up
+  IDMAP_MOUNT: { code: 47, args: 'issii' }, // root slot, target in it, source (a host path), userns slot, recursive
+  TMPFS_COPYUP: { code: 48, args: 'issis' }, // root slot, target in it, source, flags, data: mount tmpfs, copy what was there up
   LISTENER_CONNECT: { code: 49, args: 'is' }, // slot, host path of the seccomp agent's socket (before pivot_root)
   NETDEV_MOVE: { code: 50, args: 'ss' }, // stage 4: host interface name, its name in the init's network namespace
   RLIMIT: { code: 51, args: 'iii' }, // resource, soft, hard (-1 = unlimited)
@@ -95,6 +93,14 @@ export const Op = {
   KEEPCAPS: { code: 57, args: 'i' }, // PR_SET_KEEPCAPS
   CAPSET: { code: 58, args: 'iii' }, // effective, permitted, inheritable (bit masks)
   CAP_AMBIENT: { code: 59, args: 'i' }, // the ambient set (bit mask): cleared, then each raised
+  // Before pivot_root, paths inside a directory held in a slot (OPEN_ROOT): each step resolves its
+  // path there with openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS), so no symlink or ".." leads
+  // out of it, and works on the fd it got (mount(2) on /proc/self/fd/N, move_mount, mount_setattr).
+  // A path that resolves to the directory itself is refused (EBUSY).
+  OPEN_ROOT: { code: 60, args: 'is' }, // slot, host path of the directory
+  MKDIR_IN: { code: 61, args: 'isi' }, // root slot, path: missing components made (0755, the last mode); not a directory is ENOTDIR
+  MKFILE_IN: { code: 62, args: 'is' }, // root slot, path: an empty file unless a non-directory is there (a directory is EISDIR)
+  MOUNT_IN: { code: 63, args: 'isssis' }, // root slot, target in it, source, fstype, flags, data ("" = NULL)
 } as const;
 
 export type OpName = keyof typeof Op;

@@ -6,12 +6,15 @@ import type { Step } from './wire.ts';
  * Before any mount: make every mount recursively a slave, so nothing made inside reaches the host,
  * and make the rootfs a mount point for pivot_root. rootfsPropagation is applied after pivot_root:
  * pivot_root refuses a new root whose parent mount is shared, and "shared" means a new peer group,
- * not one with the host (config-linux.md "Rootfs Mount Propagation").
+ * not one with the host (config-linux.md "Rootfs Mount Propagation"). Then the rootfs is opened
+ * into `rootSlot`, after its bind, so that the mounts, whose destinations resolve in it, land on
+ * the bind pivot_root enters.
  */
-export function rootfsPrepareSteps(rootfs: string): Step[] {
+export function rootfsPrepareSteps(rootfs: string, rootSlot: number): Step[] {
   return [
     { op: 'MOUNT', args: ['', '/', '', MS.SLAVE | MS.REC, ''], label: 'mount namespace (make / a recursive slave)' },
     { op: 'MOUNT', args: [rootfs, rootfs, '', MS.BIND | MS.REC, ''], label: 'root.path' },
+    { op: 'OPEN_ROOT', args: [rootSlot, rootfs], label: 'root.path' },
   ];
 }
 

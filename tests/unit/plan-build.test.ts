@@ -59,12 +59,12 @@ describe('the seccomp agent\'s socket', () => {
   it('takes a slot before the devices\' and is connected before pivot_root; the plan reports the slot', () => {
     const map = [{ containerID: 0, hostID: 1000, size: 1 }];
     const p = plan(config({ namespaces: [...mnt, { type: 'user' }], uidMappings: map, gidMappings: map, seccomp: { defaultAction: 'SCMP_ACT_ALLOW', listenerPath: '/run/agent.sock' } }));
-    expect(p.listenerSlot).toBe(0);
+    expect(p.listenerSlot).toBe(1); // after the rootfs's, slot 0
     const s = p.stages.find(([n]) => n === 2)![1];
     const at = s.findIndex((x) => x.op === 'LISTENER_CONNECT');
-    expect(s[at]).toEqual({ op: 'LISTENER_CONNECT', args: [0, '/run/agent.sock'], label: 'linux.seccomp.listenerPath' });
+    expect(s[at]).toEqual({ op: 'LISTENER_CONNECT', args: [1, '/run/agent.sock'], label: 'linux.seccomp.listenerPath' });
     expect(at).toBeLessThan(s.findIndex((x) => x.op === 'PIVOT_ROOT'));
-    expect(s.filter((x) => x.op === 'OPEN_TREE').map((x) => x.args[0])).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(s.filter((x) => x.op === 'OPEN_TREE').map((x) => x.args[0])).toEqual([2, 3, 4, 5, 6, 7]);
   });
   it('without a listenerPath there is no slot', () => {
     expect(plan(config({ namespaces: mnt, seccomp: { defaultAction: 'SCMP_ACT_ALLOW' } })).listenerSlot).toBe(-1);
@@ -126,6 +126,7 @@ describe('labels', () => {
   it('name the config field of each step', () => {
     const p = plan(full);
     const byOp = (op: string) => p.stages.flatMap(([, s]) => s).filter((s) => s.op === op).map((s) => s.label);
+    expect(byOp('OPEN_ROOT')).toEqual(['root.path']);
     expect(byOp('USERNS_FD')).toEqual(['mounts[1] (/data): id mapping']);
     expect(byOp('IDMAP_MOUNT')).toEqual(['mounts[1] (/data)']);
     expect(byOp('TMPFS_COPYUP')).toEqual(['mounts[3] (/tmp)']);

@@ -106,17 +106,20 @@ describe('stage 2 (init)', () => {
     const s = stage(c, 2);
     expect(s[0]).toMatchObject({ op: 'MOUNT', args: ['', '/', '', MS.SLAVE | MS.REC, ''] });
     expect(s[1]).toMatchObject({ op: 'MOUNT', args: [rootfs, rootfs, '', MS.BIND | MS.REC, ''] });
-    const mounts = s.filter((x) => x.op === 'MOUNT' && x.label.startsWith('mounts['));
-    expect(mounts.map((m) => m.args.slice(1, 5))).toEqual([
-      [`${rootfs}/proc`, 'proc', 0, ''],
-      [`${rootfs}/tmp`, 'tmpfs', MS.NOSUID, 'mode=1777'],
+    expect(s[2]).toEqual({ op: 'OPEN_ROOT', args: [0, rootfs], label: 'root.path' });
+    const mounts = s.filter((x) => x.op === 'MOUNT_IN');
+    expect(mounts.map((m) => m.args)).toEqual([
+      [0, '/proc', 'proc', 'proc', 0, ''],
+      [0, '/tmp', 'tmpfs', 'tmpfs', MS.NOSUID, 'mode=1777'],
     ]);
     const order = ops(s);
     const pivot = order.indexOf('PIVOT_ROOT');
+    // Issue 9: no step but root.path's takes a host path under the rootfs; destinations stay container paths.
+    const hostPaths = s.filter((x) => x.args.some((a) => typeof a === 'string' && a.startsWith(rootfs)));
+    expect(hostPaths.map((x) => x.label)).toEqual(['root.path', 'root.path', 'root.path']);
     expect(s.map((x) => x.label.startsWith('mounts[')).lastIndexOf(true)).toBeLessThan(pivot);
     // config-linux.md "Devices": made after pivot_root, so every path resolves inside the rootfs.
     expect(order.indexOf('MKNOD_AT')).toBeGreaterThan(pivot);
-    expect(order).not.toContain('MKNOD');
     expect(order.at(-1)).toBe('SETHOSTNAME');
   });
   it('orders stage 2 as build.ts says: mounts, listener, host nodes, personality, memory policy, pivot, propagation, devices, names, sysctl, read-only, masked, root.readonly', () => {
@@ -147,7 +150,7 @@ describe('stage 2 (init)', () => {
     });
     const squeezed = kinds.filter((k, i) => k !== kinds[i - 1]);
     expect(squeezed).toEqual([
-      'mount namespace (make / a recursive slave)', 'root.path', 'mounts', 'LISTENER_CONNECT', 'devices:OPEN_TREE',
+      'mount namespace (make / a recursive slave)', 'root.path', 'OPEN_ROOT', 'mounts', 'LISTENER_CONNECT', 'devices:OPEN_TREE',
       'PERSONALITY', 'SET_MEMPOLICY', 'PIVOT_ROOT', 'linux.rootfsPropagation', 'devices:ATTACH_TREE', 'devices:SYMLINK',
       'SETHOSTNAME', 'SETDOMAINNAME', 'WRITE_AT', 'READONLY_PATH', 'MASK_PATH', 'root.readonly',
     ]);
@@ -177,13 +180,14 @@ describe('stage 2 (init)', () => {
   it('binds host device nodes instead of mknod in a new user namespace: OPEN_TREE before pivot_root, ATTACH_TREE after', () => {
     const map = [{ containerID: 0, hostID: 1000, size: 1 }];
     const s = stage(config({ linux: { namespaces: [{ type: 'mount' }, { type: 'user' }], uidMappings: map, gidMappings: map } }), 2);
-    expect(s.some((x) => x.op === 'MKNOD' || x.op === 'MKNOD_AT')).toBe(false);
+    expect(s.some((x) => x.op === 'MKNOD_AT')).toBe(false);
     const pivot = ops(s).indexOf('PIVOT_ROOT');
     const open = s.map((x, i) => [x, i] as const).filter(([x]) => x.op === 'OPEN_TREE');
     const attach = s.map((x, i) => [x, i] as const).filter(([x]) => x.op === 'ATTACH_TREE');
     const paths = ['null', 'zero', 'full', 'random', 'urandom', 'tty'].map((d) => `/dev/${d}`);
-    expect(open.map(([x]) => x.args)).toEqual(paths.map((p, slot) => [slot, p]));
-    expect(attach.map(([x]) => x.args)).toEqual(paths.map((p, slot) => [p, slot]));
+    // slot 0 is the rootfs's (OPEN_ROOT)
+    expect(open.map(([x]) => x.args)).toEqual(paths.map((p, i) => [i + 1, p]));
+    expect(attach.map(([x]) => x.args)).toEqual(paths.map((p, i) => [p, i + 1]));
     expect(open.every(([, i]) => i < pivot)).toBe(true);
     expect(attach.every(([, i]) => i > pivot)).toBe(true);
   });
@@ -195,27 +199,30 @@ describe('stage 2 (init)', () => {
       ],
     });
     const m = stage(c, 2).filter((x) => x.label.startsWith('mounts['));
-    expect(m.map((x) => [x.op, ...x.args.slice(0, 4)])).toEqual([
-      ['MKFILE_P', `${rootfs}/etc/f`],
-      ['MOUNT', join(bundle, 'file.txt'), `${rootfs}/etc/f`, '', MS.BIND | MS.REC],
-      ['MOUNT', '', `${rootfs}/etc/f`, '', MS.BIND | MS.REMOUNT | MS.RDONLY],
-      ['MKDIR_P', `${rootfs}/data`, 0o755],
-      ['MOUNT', join(bundle, 'data'), `${rootfs}/data`, '', MS.BIND],
+    expect(m.map((x) => [x.op, ...x.args])).toEqual([
+      ['MKFILE_IN', 0, '/etc/f'],
+      ['MOUNT_IN', 0, '/etc/f', join(bundle, 'file.txt'), '', MS.BIND | MS.REC, ''],
+      ['MOUNT_IN', 0, '/etc/f', '', '', MS.BIND | MS.REMOUNT | MS.RDONLY, ''],
+      ['MKDIR_IN', 0, '/data', 0o755],
+      ['MOUNT_IN', 0, '/data', join(bundle, 'data'), '', MS.BIND, ''],
     ]);
   });
   it('applies propagation options and recursive attributes as separate steps', () => {
     const s = stage(config({ mounts: [{ destination: '/m', type: 'tmpfs', source: 't', options: ['rshared', 'rro', 'rnoexec'] }] }), 2);
     const m = s.filter((x) => x.label.startsWith('mounts['));
-    expect(m.map((x) => x.op)).toEqual(['MKDIR_P', 'MOUNT', 'MOUNT', 'MOUNT_SETATTR']);
-    expect(m[2]!.args[3]).toBe(MS.SHARED | MS.REC);
-    expect(m[3]!.args.slice(1)).toEqual([0x1 | 0x8, 0, 0, 0x8000]);
+    expect(m.map((x) => x.op)).toEqual(['MKDIR_IN', 'MOUNT_IN', 'MOUNT_IN', 'MOUNT_SETATTR']);
+    expect(m[2]!.args).toEqual([0, '/m', '', '', MS.SHARED | MS.REC, '']);
+    expect(m[3]!.args).toEqual([0, '/m', 0x1 | 0x8, 0, 0, 0x8000]);
   });
-  it('resolves relative and dot-dot destinations inside the rootfs', () => {
-    const s = stage(config({ mounts: [{ destination: 'x/../../../etc', type: 'tmpfs', source: 't' }] }), 2);
-    expect(s.find((x) => x.label.startsWith('mounts[') && x.op === 'MOUNT')!.args[1]).toBe(`${rootfs}/etc`);
+  it('carries relative, dot-dot and doubled-slash destinations as clean container paths, for the executor to resolve inside the rootfs', () => {
+    const target = (destination: string) => stage(config({ mounts: [{ destination, type: 'tmpfs', source: 't' }] }), 2).filter((x) => x.label.startsWith('mounts['));
+    expect(target('x/../../../etc').map((x) => x.args.slice(0, 2))).toEqual([[0, '/etc'], [0, '/etc']]);
+    expect(target('x/../../../etc')[0]!.label).toBe('mounts[0] (x/../../../etc)');
+    expect(target('/a//b/').map((x) => x.args[1])).toEqual(['/a/b', '/a/b']);
+    expect(target('/').map((x) => x.args[1])).toEqual(['/', '/']); // refused by the executor: it is the root itself
   });
   describe('type cgroup', () => {
-    const target = `${rootfs}/sys/fs/cgroup`;
+    const target = '/sys/fs/cgroup';
     const c = (options: string[], cgroupNs: boolean) =>
       config({
         mounts: [{ destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options }],
@@ -232,51 +239,51 @@ describe('stage 2 (init)', () => {
     };
     it('mounts cgroup2 afresh on a pure v2 host in a new cgroup namespace', () => {
       expect(mountArgs(c(['ro'], true), { cgroup: pure })).toEqual([
-        ['MKDIR_P', target, 0o755],
-        ['MOUNT', 'cgroup', target, 'cgroup2', fsFlags | MS.RDONLY, ''],
+        ['MKDIR_IN', 0, target, 0o755],
+        ['MOUNT_IN', 0, target, 'cgroup', 'cgroup2', fsFlags | MS.RDONLY, ''],
       ]);
     });
     it('binds the container\'s own cgroup directory on a pure v2 host without a cgroup namespace, then remounts it with the flags', () => {
       expect(mountArgs(c(['ro'], false), { cgroup: pure })).toEqual([
-        ['MKDIR_P', target, 0o755],
-        ['MOUNT', '/sys/fs/cgroup/system.slice/ctr', target, '', MS.BIND, ''],
-        ['MOUNT', '', target, '', MS.BIND | MS.REMOUNT | fsFlags | MS.RDONLY, ''],
+        ['MKDIR_IN', 0, target, 0o755],
+        ['MOUNT_IN', 0, target, '/sys/fs/cgroup/system.slice/ctr', '', MS.BIND, ''],
+        ['MOUNT_IN', 0, target, '', '', MS.BIND | MS.REMOUNT | fsFlags | MS.RDONLY, ''],
       ]);
     });
     it('mounts a tmpfs holding each v1 hierarchy and cgroup2 on a hybrid host in a new cgroup namespace, read-only last', () => {
       expect(mountArgs(c(['ro'], true), { cgroup: hybrid })).toEqual([
-        ['MKDIR_P', target, 0o755],
-        ['MOUNT', 'tmpfs', target, 'tmpfs', fsFlags, 'mode=755'],
-        ['MKDIR_P', `${target}/cpu,cpuacct`, 0o755],
-        ['MOUNT', 'cgroup', `${target}/cpu,cpuacct`, 'cgroup', fsFlags | MS.RDONLY, 'cpu,cpuacct'],
-        ['MKDIR_P', `${target}/pids`, 0o755],
-        ['MOUNT', 'cgroup', `${target}/pids`, 'cgroup', fsFlags | MS.RDONLY, 'pids'],
-        ['MKDIR_P', `${target}/unified`, 0o755],
-        ['MOUNT', 'cgroup', `${target}/unified`, 'cgroup2', fsFlags | MS.RDONLY, ''],
-        ['MOUNT', '', target, '', MS.REMOUNT | MS.RDONLY | fsFlags, 'mode=755'],
+        ['MKDIR_IN', 0, target, 0o755],
+        ['MOUNT_IN', 0, target, 'tmpfs', 'tmpfs', fsFlags, 'mode=755'],
+        ['MKDIR_IN', 0, `${target}/cpu,cpuacct`, 0o755],
+        ['MOUNT_IN', 0, `${target}/cpu,cpuacct`, 'cgroup', 'cgroup', fsFlags | MS.RDONLY, 'cpu,cpuacct'],
+        ['MKDIR_IN', 0, `${target}/pids`, 0o755],
+        ['MOUNT_IN', 0, `${target}/pids`, 'cgroup', 'cgroup', fsFlags | MS.RDONLY, 'pids'],
+        ['MKDIR_IN', 0, `${target}/unified`, 0o755],
+        ['MOUNT_IN', 0, `${target}/unified`, 'cgroup', 'cgroup2', fsFlags | MS.RDONLY, ''],
+        ['MOUNT_IN', 0, target, '', '', MS.REMOUNT | MS.RDONLY | fsFlags, 'mode=755'],
       ]);
     });
     it('binds the container\'s own directory of each hierarchy without a cgroup namespace (as runc does)', () => {
       const steps = mountArgs(c([], false), { cgroup: hybrid });
       expect(steps).toEqual([
-        ['MKDIR_P', target, 0o755],
-        ['MOUNT', 'tmpfs', target, 'tmpfs', fsFlags, 'mode=755'],
-        ['MKDIR_P', `${target}/cpu,cpuacct`, 0o755],
-        ['MOUNT', '/sys/fs/cgroup/cpu,cpuacct/ctr', `${target}/cpu,cpuacct`, '', MS.BIND, ''],
-        ['MOUNT', '', `${target}/cpu,cpuacct`, '', MS.BIND | MS.REMOUNT | fsFlags, ''],
-        ['MKDIR_P', `${target}/pids`, 0o755],
-        ['MOUNT', '/sys/fs/cgroup/pids/ctr', `${target}/pids`, '', MS.BIND, ''],
-        ['MOUNT', '', `${target}/pids`, '', MS.BIND | MS.REMOUNT | fsFlags, ''],
-        ['MKDIR_P', `${target}/unified`, 0o755],
-        ['MOUNT', '/sys/fs/cgroup/unified/ctr', `${target}/unified`, '', MS.BIND, ''],
-        ['MOUNT', '', `${target}/unified`, '', MS.BIND | MS.REMOUNT | fsFlags, ''],
+        ['MKDIR_IN', 0, target, 0o755],
+        ['MOUNT_IN', 0, target, 'tmpfs', 'tmpfs', fsFlags, 'mode=755'],
+        ['MKDIR_IN', 0, `${target}/cpu,cpuacct`, 0o755],
+        ['MOUNT_IN', 0, `${target}/cpu,cpuacct`, '/sys/fs/cgroup/cpu,cpuacct/ctr', '', MS.BIND, ''],
+        ['MOUNT_IN', 0, `${target}/cpu,cpuacct`, '', '', MS.BIND | MS.REMOUNT | fsFlags, ''],
+        ['MKDIR_IN', 0, `${target}/pids`, 0o755],
+        ['MOUNT_IN', 0, `${target}/pids`, '/sys/fs/cgroup/pids/ctr', '', MS.BIND, ''],
+        ['MOUNT_IN', 0, `${target}/pids`, '', '', MS.BIND | MS.REMOUNT | fsFlags, ''],
+        ['MKDIR_IN', 0, `${target}/unified`, 0o755],
+        ['MOUNT_IN', 0, `${target}/unified`, '/sys/fs/cgroup/unified/ctr', '', MS.BIND, ''],
+        ['MOUNT_IN', 0, `${target}/unified`, '', '', MS.BIND | MS.REMOUNT | fsFlags, ''],
       ]);
     });
     it('mounts a hierarchy the container has no directory in afresh, even without a cgroup namespace', () => {
       const v1 = { v1: [{ name: 'pids', options: 'pids' }], pureV2: false };
       expect(mountArgs(c([], false), { cgroup: v1 }).slice(2)).toEqual([
-        ['MKDIR_P', `${target}/pids`, 0o755],
-        ['MOUNT', 'cgroup', `${target}/pids`, 'cgroup', fsFlags, 'pids'],
+        ['MKDIR_IN', 0, `${target}/pids`, 0o755],
+        ['MOUNT_IN', 0, `${target}/pids`, 'cgroup', 'cgroup', fsFlags, 'pids'],
       ]);
     });
   });
@@ -307,7 +314,7 @@ describe('stage 2 (init)', () => {
     );
     const tmp = stage(config({ mounts: [{ destination: '/m', type: 'tmpfs', source: 't', options: ['tmpcopyup', 'nosuid', 'size=1m'] }] }), 2);
     const m = tmp.filter((x) => x.label.startsWith('mounts['));
-    expect(m.map((x) => [x.op, ...x.args])).toEqual([['MKDIR_P', `${rootfs}/m`, 0o755], ['TMPFS_COPYUP', 't', `${rootfs}/m`, MS.NOSUID, 'size=1m']]);
+    expect(m.map((x) => [x.op, ...x.args])).toEqual([['MKDIR_IN', 0, '/m', 0o755], ['TMPFS_COPYUP', 0, '/m', 't', MS.NOSUID, 'size=1m']]);
     // never passed on as filesystem data
     expect(m.flatMap((x) => x.args).some((a) => typeof a === 'string' && /idmap|tmpcopyup/.test(a))).toBe(false);
   });
