@@ -1,5 +1,6 @@
-// The executor's fd slots (protocol.ts "Slots"): a step keeps an fd for a later one — a host
-// device node to bind, a user namespace of an id-mapped mount, the seccomp agent's connection.
+// The executor's fd slots (protocol.ts "Slots"): a step keeps an fd for a later one — the rootfs
+// that every mount destination is resolved in (OPEN_ROOT), a host device node to bind, a user
+// namespace of an id-mapped mount, the seccomp agent's connection.
 import { specError } from '../errors.ts';
 
 export class Slots {
