@@ -4,7 +4,7 @@
 import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { OciError } from '../errors.ts';
-import { inRootfs } from '../plan/mounts.ts';
+import { resolveInRoot } from '../linux/resolve-in-root.ts';
 import { processSteps, type Host, type SeccompLoad } from '../plan/process.ts';
 import { encodeMessage } from '../plan/wire.ts';
 import type { Config, Process } from '../spec/config.ts';
@@ -18,7 +18,8 @@ export const SECCOMP_FILE = 'seccomp.bpf';
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /** 'ok', 'missing', or 'not-executable' (a file that exists but cannot be exec'd: EACCES, as execve says). */
-function programAt(path: string): 'ok' | 'missing' | 'not-executable' {
+function programAt(path: string | undefined): 'ok' | 'missing' | 'not-executable' {
+  if (path === undefined) return 'missing';
   try {
     if (!statSync(path).isFile()) return 'not-executable';
   } catch {
@@ -41,7 +42,7 @@ export function checkProgram(p: Process, rootfs: string, mountDestinations: stri
   const pathVar = (p.env ?? []).find((e) => e.startsWith('PATH='))?.slice(5) ?? DEFAULT_PATH;
   const candidates = arg0.includes('/') ? [arg0] : pathVar.split(':').filter(Boolean).map((d) => `${d}/${arg0}`);
   const underMount = (c: string) => mountDestinations.some((d) => c === d || c.startsWith(d.endsWith('/') ? d : d + '/'));
-  const found = candidates.map((c) => (underMount(c) ? 'ok' : programAt(inRootfs(rootfs, c))));
+  const found = candidates.map((c) => (underMount(c) ? 'ok' : programAt(resolveInRoot(rootfs, c))));
   if (found.includes('ok')) return;
   const why = found.includes('not-executable') ? 'permission denied' : arg0.includes('/') ? 'no such file or directory' : 'executable file not found in $PATH';
   throw new OciError('spec', `process.args[0]: exec: "${arg0}": ${why}`);

@@ -39,14 +39,6 @@ export function containerPath(destination: string): string {
   return normal.length > 1 && normal.endsWith('/') ? normal.slice(0, -1) : normal;
 }
 
-/**
- * The host path under the rootfs a container path names, symlinks unresolved: for a look from the
- * host (process-message.ts checks args[0]), never for a mount step.
- */
-export function inRootfs(rootfs: string, destination: string): string {
-  const normal = containerPath(destination);
-  return normal === '/' ? rootfs : rootfs + normal;
-}
 
 /** mount(2) onto a path resolved in the rootfs slot. */
 const mountIn = (ctx: MountContext, target: string, source: string, fstype: string, flags: number, data: string, label: string): Step => ({

@@ -255,4 +255,17 @@ describe.skipIf(!isRoot)(`paths stay inside the rootfs (${NEEDS_ROOT})`, () => {
       }
     });
   });
+  it("process.args[0] through an image symlink is looked up inside the rootfs, not on the host", () => {
+    const rootfs = rootfsCopy();
+    symlinkSync('/probe', join(rootfs, 'inside')); // absolute, inside: found
+    symlinkSync('/usr/bin/env', join(rootfs, 'outside')); // exists on the host only
+    const ok = s.id();
+    const r = s.create(bundle(rootfs, (c) => (c.process!.args = ['/inside', 'report'])), ok);
+    expect(r.code, r.stderr).toBe(0);
+    const id = s.id();
+    const refused = s.create(bundle(rootfs, (c) => (c.process!.args = ['/outside'])), id);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr.trim()).toBe('ocirt: process.args[0]: exec: "/outside": no such file or directory');
+    expect(madeFor(s, id, [])).toEqual([]);
+  });
 });
