@@ -3,11 +3,26 @@
  * It knows nothing of OCI. The stages, as `ps` names them:
  *
  *   ocirt:[0:HOST]  spawned by the CLI in the host's namespaces; runs stage-0 steps, forks stage 1,
- *                   writes id maps when stage 1 asks, runs stage-4 steps once it has the init's
- *                   pid; exits (create) or reaps the init (run)
+ *                   writes id maps when stage 1 asks; once it has the init's pid, journals it and
+ *                   releases the init, runs stage-4 steps; exits (create) or reaps the init (run)
  *   ocirt:[1:NS]    joins and creates namespaces, forks the init, sends its host pid, exits
- *   ocirt:[2:INIT]  pid 1 of a new PID namespace: stage-2 steps, READY, then waits on the start
- *                   socket for the process message, runs its steps and execs
+ *   ocirt:[2:INIT]  pid 1 of a new PID namespace: waits to be released, stage-2 steps, READY, then
+ *                   waits on the start socket for the process message, runs its steps and execs
+ *
+ * Crash safety (docs/reliability.md): until the init's pid is in the state directory's journal,
+ * where `delete --force` finds it, every stage dies with the one that started it, so a CLI killed
+ * mid-create leaves nothing running:
+ *   stage 0  PR_SET_PDEATHSIG, then checks that the CLI still reads the sync pipe: one that died
+ *            before the prctl has closed it (a dying process closes its fds before the kernel
+ *            signals its children), and poll reports the pipe's reader gone.
+ *   stage 1  PR_SET_PDEATHSIG, then getppid() must still be stage 0 (the getppid race).
+ *   init     blocks, before anything else, on a socket whose other end only stage 0 holds: stage 0
+ *            writes the journal, then one byte; EOF means stage 0 died, and the init exits. (A
+ *            death signal would not do: stage 1, its parent, exits early on purpose, and in a new
+ *            PID namespace getppid() is 0.)
+ * A change of credentials clears the death signal (prctl(2)), as setresuid in a new user namespace
+ * does, so stages 0 and 1 arm it again after every step. Once the init is journaled stage 0
+ * disarms it: the container outlives `ocirt create`, and in run mode the reaper `ocirt run`.
  *
  * usage: ocirt-executor create|run SYNC_FD PLAN_FILE
  *        ocirt-executor watch PID START_TIME PROGRAM [ARG...]
@@ -15,6 +30,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,13 +51,63 @@ static void die(struct context *c, int64_t step, int errnum, const char *what) {
   _exit(1);
 }
 
+/* The process this stage dies with: stage 0 names the CLI by the sync fd it reads, stage 1 stage 0 by pid. */
+static int tied_fd = -1;
+static pid_t tied_pid;
+
+/* Arms the death signal, then makes sure the parent did not die before it was armed. */
+static void tie(void) {
+  if (tied_fd < 0 && tied_pid <= 0) return;
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) _exit(1);
+  if (tied_pid > 0 && getppid() != tied_pid) _exit(1);
+  if (tied_fd >= 0) {
+    struct pollfd p = {.fd = tied_fd, .events = POLLOUT};
+    if (poll(&p, 1, 0) > 0 && (p.revents & (POLLERR | POLLHUP))) _exit(1);
+  }
+}
+
+static void untie(void) {
+  tied_fd = -1;
+  tied_pid = 0;
+  prctl(PR_SET_PDEATHSIG, 0);
+}
+
+/*
+ * Tests only (tests/reliability, docs/reliability.md): when create.ts has written
+ * `test-pause-at-step` (from OCIRT_TEST_PAUSE_AT_STEP=N), the stage that reaches step N writes
+ * "step N stage S" to `test-paused` and stops there until killed. Its fd is opened in stage 0, so a stage
+ * in a user namespace or past pivot_root can still write it.
+ */
+static int64_t pause_at = -1;
+static int pause_fd = -1;
+
+static void test_hooks(void) {
+  char buf[24] = {0};
+  int fd = open("test-pause-at-step", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n <= 0) return;
+  pause_at = atoll(buf);
+  pause_fd = open("test-paused", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+}
+
+static void test_pause(int64_t step, int stage) {
+  char line[48];
+  int n = snprintf(line, sizeof line, "step %lld stage %d\n", (long long)step, stage);
+  if (pause_fd >= 0 && write(pause_fd, line, (size_t)n) < 0) _exit(1);
+  for (;;) pause();
+}
+
 /* Runs every step of one stage; the first failure is reported with its index and ends the process. */
 static void run_stage(const struct message *m, int stage, struct context *c) {
   char what[512];
   for (size_t i = 0; i < m->count; i++) {
     const struct record *r = &m->recs[i];
     if (r->step < 0 || r->stage != stage) continue;
+    if (r->step == pause_at) test_pause(r->step, stage);
     if (run_step(r, c, what, sizeof what) < 0) die(c, r->step, errno, what);
+    tie(); /* the step may have changed credentials, which disarms the death signal */
   }
 }
 
@@ -65,15 +132,23 @@ static int64_t write_maps(const struct message *m, int64_t step, pid_t child) {
   return 0;
 }
 
-static void stage_init(struct context *c);
+static void stage_init(struct context *c, int release_fd);
 
-/* Stage 1: namespaces, then fork the init into them. */
-static void stage_ns(struct context *c) {
+/* The journal (store.ts JOURNAL_FILE), opened by stage 0 in the state directory before any step. */
+static int journal_fd = -1;
+
+/* Stage 1: namespaces, then fork the init into them. `release_fd` is the init's end of the release socket. */
+static void stage_ns(struct context *c, pid_t host, int release_fd) {
   prctl(PR_SET_NAME, "ocirt:[1:NS]");
+  close(journal_fd);
+  tied_fd = -1;
+  tied_pid = host;
+  tie();
   run_stage(c->plan, 1, c);
   pid_t init = fork();
   if (init < 0) die(c, -1, errno, "fork init");
-  if (init == 0) stage_init(c);
+  if (init == 0) stage_init(c, release_fd);
+  close(release_fd);
   send_i64(c->sync_fd, REC_PID, init);
   int64_t pid64 = init;
   if (write(c->inner_fd, &(int64_t){-1}, 8) != 8 || write(c->inner_fd, &pid64, 8) != 8) _exit(1);
@@ -86,6 +161,7 @@ static void run_process(struct context *c, int conn) {
   char err[256];
   struct message m;
   c->sync_fd = conn;
+  pause_at = -1; /* the process message numbers its own steps */
   unsigned char *buf = read_prefixed(conn, &len);
   if (buf == NULL) die(c, -1, errno, "read process");
   if (parse_message(buf, len, &m, err, sizeof err) < 0) die(c, -1, EPROTO, err);
@@ -94,9 +170,16 @@ static void run_process(struct context *c, int conn) {
 }
 
 /* Stage 2: the container's init. */
-static void stage_init(struct context *c) {
+static void stage_init(struct context *c, int release_fd) {
   prctl(PR_SET_NAME, "ocirt:[2:INIT]");
+  tied_pid = 0; /* its parent, stage 1, exits on purpose; the release socket ties it instead */
   close(c->inner_fd);
+  char go = 0;
+  ssize_t n;
+  while ((n = read(release_fd, &go, 1)) < 0 && errno == EINTR) {
+  }
+  if (n != 1 || go != 'R') _exit(1); /* EOF: stage 0 died before it journaled this init */
+  close(release_fd);
   setsid();
   run_stage(c->plan, 2, c);
   send_empty(c->sync_fd, REC_READY);
@@ -149,6 +232,29 @@ static int reap_init(pid_t init) {
   }
 }
 
+/*
+ * Appends {"init":{"pid":N,"startTime":"T"}} to the journal: the pid and field 22 of its
+ * /proc/<pid>/stat, which liveness.ts compares so that a reused pid is not taken for the init. One
+ * write(2) to an O_APPEND file: a crash leaves the line whole or absent.
+ */
+static int journal_init(pid_t pid) {
+  char path[64], stat[1024], line[160];
+  snprintf(path, sizeof path, "/proc/%d/stat", pid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  ssize_t n = read(fd, stat, sizeof stat - 1);
+  close_keep_errno(fd);
+  if (n <= 0) return -1;
+  stat[n] = '\0';
+  char *p = strrchr(stat, ')');
+  for (int field = 2; p != NULL && field < 22; field++) p = strchr(p + 1, ' ');
+  if (p == NULL) return errno = EPROTO, -1;
+  size_t len = strcspn(++p, " ");
+  int w = snprintf(line, sizeof line, "{\"init\":{\"pid\":%d,\"startTime\":\"%.*s\"}}\n", pid, (int)len, p);
+  if (w <= 0 || (size_t)w >= sizeof line) return errno = EOVERFLOW, -1;
+  return write(journal_fd, line, (size_t)w) == w ? 0 : -1;
+}
+
 static int stage_host(int sync_fd, const char *plan_file, int run_mode) {
   struct message plan;
   struct context c = {.listen_fd = -1, .sync_fd = sync_fd, .inner_fd = -1, .plan = &plan};
@@ -159,24 +265,43 @@ static int stage_host(int sync_fd, const char *plan_file, int run_mode) {
   /* Nothing of the caller's but stdio reaches the container (ENGINES.md: go-runc waits for EOF). */
   if (sync_fd > 3) syscall(SYS_close_range, 3, sync_fd - 1, 0);
   syscall(SYS_close_range, sync_fd + 1, ~0U, 0);
+  tied_fd = sync_fd;
+  tie();
+  /* Opened before any step, while the cwd is still the state directory (launch's cwd). */
+  journal_fd = open("journal", O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+  if (journal_fd < 0) die(&c, -1, errno, "open the journal");
+  test_hooks();
   unsigned char *buf = read_file(plan_file, &len);
   if (buf == NULL) die(&c, -1, errno, "read plan");
   unlink(plan_file);
   if (parse_message(buf, len, &plan, err, sizeof err) < 0) die(&c, -1, EPROTO, err);
   run_stage(&plan, 0, &c);
-  int pair[2];
+  int pair[2], release[2];
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0) die(&c, -1, errno, "socketpair");
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, release) < 0) die(&c, -1, errno, "socketpair");
   if (run_mode) prctl(PR_SET_CHILD_SUBREAPER, 1);
+  pid_t host = getpid();
   pid_t child = fork();
   if (child < 0) die(&c, -1, errno, "fork");
   if (child == 0) {
     close(pair[0]);
+    close(release[0]); /* stage 0 alone holds it: its death is the init's EOF */
     c.inner_fd = pair[1];
-    stage_ns(&c);
+    stage_ns(&c, host, release[1]);
   }
   close(pair[1]);
+  close(release[1]);
   c.inner_fd = pair[0];
   pid_t init = serve_stage1(&c, child);
+  if (init > 0 && journal_init(init) < 0) {
+    send_error(sync_fd, -1, errno, "journal the init's pid");
+    init = -1; /* never released: it sees EOF when release[0] closes, and exits */
+  }
+  if (init > 0) {
+    untie();
+    if (send(release[0], "R", 1, MSG_NOSIGNAL) != 1) init = -1; /* the init was killed: launch finds no READY */
+  }
+  close(release[0]);
   c.init_pid = init;
   if (init > 0) run_stage(&plan, 4, &c);
   close(sync_fd);

@@ -1,9 +1,9 @@
 // runtime.md "Create": make the container's environment from config.json, start an init that
 // waits for `start`, and record the state. Every failure undoes what was made ("Errors").
-import { readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { cleanupAll, messageOf, OciError, specError } from '../errors.ts';
-import { cgroupDirs, createCgroup, detectLayout, type CgroupLayout, type ContainerCgroup } from '../linux/cgroups.ts';
+import { cgroupDirs, createCgroup, detectLayout, type CgroupLayout, type CgroupRecord, type ContainerCgroup } from '../linux/cgroups.ts';
 import { describeStepError, launch, type Launch } from '../linux/executor.ts';
 import { hostFacts, resctrlMount } from '../linux/host-facts.ts';
 import { compileSeccomp, type CompiledSeccomp } from '../linux/seccomp-compile.ts';
@@ -14,10 +14,12 @@ import { setOomScoreAdj } from './oom-score.ts';
 import { buildPlan, encodePlan, planLabels, type Plan } from '../plan/build.ts';
 import { mountDestinations, PROCESS_FILE, processMessage, SECCOMP_FILE } from './process-message.ts';
 import { startTime } from '../state/liveness.ts';
+import { withLock } from '../state/lock.ts';
 import type { StoredState } from '../state/store.ts';
 import { loadBundle, type Bundle } from './bundle.ts';
 import type { Runtime } from './runtime.ts';
 import { armAutoremove } from './autoremove.ts';
+import { killJournaledInit } from './remove.ts';
 
 export interface CreateOptions {
   id: string;
@@ -77,6 +79,24 @@ async function startInit(dir: string, plan: Plan, foreground: boolean): Promise<
   return l;
 }
 
+/**
+ * Tests only (tests/reliability, docs/reliability.md): OCIRT_TEST_PAUSE_AT=<point> makes create write
+ * `test-paused` in the state directory and wait there until it is killed or the file is removed, so
+ * that a test can SIGKILL it, or race it, at a known moment; OCIRT_TEST_PAUSE_AT_STEP=N is handed to
+ * the executor (main.c), which stops before plan step N. Unset, each costs one lookup.
+ */
+const TEST_PAUSE_POINTS = ['reserved', 'locked', 'state-written', 'cgroup-created', 'launched', 'created'] as const;
+function testPause(dir: string, point: (typeof TEST_PAUSE_POINTS)[number]): void {
+  if (process.env.OCIRT_TEST_PAUSE_AT !== point) return;
+  const marker = join(dir, 'test-paused');
+  writeFileSync(marker, `${point}\n`);
+  while (existsSync(marker)) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+}
+function testPauseAtStep(dir: string): void {
+  const step = process.env.OCIRT_TEST_PAUSE_AT_STEP;
+  if (step !== undefined && /^[0-9]+$/.test(step)) writeFileSync(join(dir, 'test-pause-at-step'), step);
+}
+
 /** The error to report when the container's own limits killed or starved its init before it was ready. */
 function limitCause(cg: ContainerCgroup): OciError | undefined {
   const hits = cg.limitHits();
@@ -120,7 +140,7 @@ export async function create(rt: Runtime, o: CreateOptions): Promise<Created> {
   rt.store.dir(o.id); // validates the id before anything is made
   const b = loadBundle(o.bundle);
   const layout = detectLayout();
-  const record = cgroupDirs(layout, b.config.linux?.cgroupsPath, o.id);
+  const record = cgroupDirs(layout, b.config.linux?.cgroupsPath, o.id, { root: rt.store.root });
   const cgroupProcs = record.dirs.map((d) => join(d, 'cgroup.procs'));
   const host = hostFacts();
   // mountinfo is read for resctrl only when the config asks for intelRdt.
@@ -134,6 +154,54 @@ export async function create(rt: Runtime, o: CreateOptions): Promise<Created> {
   // v1.3.0 config.md "Process": OPTIONAL, "REQUIRED when start is called"; start reports its absence.
   const { resources, oomScoreAdj } = resourcesOf(b);
   const dir = rt.store.reserve(o.id);
+  testPause(dir, 'reserved');
+  let locked = false;
+  try {
+    // docs/design.md "State": the lock is held from the reservation until the container is whole, so
+    // that delete, kill or start of this id waits for it and finds a container or nothing.
+    return await withLock(rt.store, o.id, () => {
+      locked = true;
+      testPause(dir, 'locked');
+      return createLocked(rt, o, { b, layout, record, plan, seccomp, destinations, resources, oomScoreAdj, dir });
+    });
+  } catch (err) {
+    // Only a lock holder removes a state directory: a delete --force took it first and found nothing made.
+    if (!locked && err instanceof OciError && err.code === 'not-found') throw new OciError('state', `container "${o.id}" was deleted while it was being created`, err);
+    throw err;
+  }
+}
+
+interface Prepared {
+  b: Bundle;
+  layout: CgroupLayout;
+  record: CgroupRecord;
+  plan: Plan;
+  seccomp: CompiledSeccomp | undefined;
+  destinations: string[];
+  resources: LinuxResources;
+  oomScoreAdj: number | undefined;
+  dir: string;
+}
+
+/**
+ * The directories createCgroup will make: each one missing now, from the leaf up to the first that
+ * exists. Journaled before it runs, so that a create killed inside it leaves nothing delete misses.
+ */
+function cgroupIntent(record: CgroupRecord): CgroupRecord {
+  const missing = record.dirs.flatMap((leaf) => {
+    const made: string[] = [];
+    for (let d = leaf; d !== dirname(d) && !existsSync(d); d = dirname(d)) made.push(d);
+    return made;
+  });
+  return { dirs: record.dirs, created: [...new Set([...record.created, ...missing])] };
+}
+
+/**
+ * Everything create makes, in order, each journaled before it is made (store.ts Journal): a create
+ * killed at any point leaves what `delete --force` needs to undo it (docs/reliability.md).
+ */
+async function createLocked(rt: Runtime, o: CreateOptions, p: Prepared): Promise<Created> {
+  const { b, layout, record, plan, seccomp, resources, dir } = p;
   let cg: ContainerCgroup | undefined;
   let l: Launch | undefined;
   try {
@@ -142,28 +210,41 @@ export async function create(rt: Runtime, o: CreateOptions): Promise<Created> {
     // update honours the config's memory.checkBeforeUpdate as runc keeps it with the container, and compares device rules with these.
     const checkBeforeUpdate = resources.memory?.checkBeforeUpdate;
     const devices = { devices: b.config.linux?.devices, resources: { devices: resources.devices } };
-    state.extra = { mountDestinations: destinations, seccompFlags: seccomp?.flags, listenerSlot: plan.listenerSlot, listenerMetadata, checkBeforeUpdate, devices };
+    state.extra = { mountDestinations: p.destinations, seccompFlags: seccomp?.flags, listenerSlot: plan.listenerSlot, listenerMetadata, checkBeforeUpdate, devices };
     rt.store.write(state);
+    testPause(dir, 'state-written');
     if (seccomp) writeFileSync(join(dir, SECCOMP_FILE), seccomp.bpf, { mode: 0o600 });
+    rt.store.journal(o.id, { cgroup: cgroupIntent(record) });
     cg = createCgroup(record);
+    rt.store.journal(o.id, { cgroup: cg.record });
+    testPause(dir, 'cgroup-created');
     applyDeviceRules(record.dirs, b.config);
     // config-linux.md "Control groups": the limits hold before the init is in the cgroup.
     applyResources(resources, { layout, dirs: record.dirs }).forEach(rt.warn);
     if (b.edition === 'v1' && b.config.process) writeFileSync(join(dir, PROCESS_FILE), JSON.stringify(b.config.process), { mode: 0o600 });
+    testPauseAtStep(dir);
+    // The executor journals the init's pid itself, before the init may outlive this process (main.c).
     l = await startInit(dir, plan, o.foreground).catch((err: unknown) => {
       throw limitCause(cg!) ?? err;
     });
-    setOomScoreAdj(l.pid!, oomScoreAdj, 'linux.resources.oomScoreAdj');
+    testPause(dir, 'launched');
+    setOomScoreAdj(l.pid!, p.oomScoreAdj, 'linux.resources.oomScoreAdj');
     // delete tells the container's leftover processes by the mount namespace it made (remove.ts).
-    if (plan.namespaces.created.has('mount')) state.extra.mntNs = readlinkSync(`/proc/${l.pid}/ns/mnt`);
+    if (plan.namespaces.created.has('mount')) {
+      state.extra.mntNs = readlinkSync(`/proc/${l.pid}/ns/mnt`);
+      rt.store.journal(o.id, { mntNs: state.extra.mntNs as string });
+    }
     Object.assign(state, { pid: l.pid, pidStartTime: startTime(l.pid!), phase: 'created', cgroup: cg.record });
     rt.store.write(state);
+    testPause(dir, 'created');
     if (o.pidFile) writePidFile(o.pidFile, l.pid!);
     if (state.autoremove) armAutoremove(rt, state);
     return { state, launch: l };
   } catch (err) {
     const failures = cleanupAll([
       () => l?.pid && process.kill(l.pid, 'SIGKILL'),
+      // An init the executor journaled and released before launch failed on this side.
+      () => killJournaledInit(rt, o.id),
       () => cg?.signalAll('SIGKILL'),
       () => cg?.remove(),
       () => rt.store.remove(o.id),

@@ -12,7 +12,7 @@ import { removeContainer } from './remove.ts';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** SIGKILL to the init and, through the cgroup, to processes outside its PID namespace; then waits. */
-export async function killAll(s: StoredState): Promise<void> {
+export async function killAll(s: Pick<StoredState, 'pid' | 'pidStartTime' | 'cgroup'>): Promise<void> {
   if (s.cgroup) openCgroup(s.cgroup).signalAll('SIGKILL');
   try {
     if (isAlive(s.pid, s.pidStartTime)) process.kill(s.pid, 'SIGKILL');

@@ -1,4 +1,7 @@
 // Operations on one container are serialised by flock(2) on `<root>/<id>/lock` (DESIGN.md "State").
+// create holds it from the reservation until the container is whole, and only a holder removes the
+// directory, so a delete that waited finds a whole container, a create that died (its journal says
+// what to undo), or nothing (docs/reliability.md).
 //
 // flock blocks the whole thread, and JavaScript has one: a second withLock on the same container
 // from the same process would open a second file description, block in flock and never see the

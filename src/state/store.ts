@@ -4,7 +4,13 @@
 //   <root>/               0700, created on first use
 //     <id>/               0700; its mkdir is the reservation of the id
 //       state.json        StoredState
-//       lock              flock(2) target, see lock.ts
+//       lock              flock(2) target, see lock.ts; create holds it from the reservation on
+//       journal           what create made or is about to make, one JSON object a line (Journal):
+//                         all delete needs to undo a create that died, even with state.json unreadable
+//
+// A state directory is removed only by a holder of its lock, so a holder that finds the directory
+// without a state.json knows its creator died (or has yet to take the lock: it will find the
+// directory gone and fail, having made nothing).
 
 import * as fs from 'node:fs';
 import { join } from 'node:path';
@@ -40,8 +46,24 @@ export interface StoredState {
   extra?: Record<string, unknown>;
 }
 
+/**
+ * What create records before it makes each thing (docs/reliability.md), so that `delete --force`
+ * can undo a create killed at any moment. Appended, never rewritten: a line torn by a crash is skipped
+ * and the one before it stands. The last line naming a key wins.
+ */
+export interface Journal {
+  /** Before createCgroup: every directory it may make; after: the record of those it made. */
+  cgroup?: { dirs: string[]; created: string[] };
+  /** The init, written by the executor (main.c) as soon as it has the pid, before the init may outlive its creator. */
+  init?: { pid: number; startTime: string };
+  /** The mount namespace the container made (remove.ts tells its leftover processes by it). */
+  mntNs?: string;
+}
+
 export const STATE_FILE = 'state.json';
 export const LOCK_FILE = 'lock';
+/** Also named in native/executor/main.c, which appends the init's line. */
+export const JOURNAL_FILE = 'journal';
 const DIR_MODE = 0o700;
 const FILE_MODE = 0o600;
 
@@ -72,20 +94,67 @@ export class Store {
   }
 
   read(id: string): StoredState {
+    const s = this.load(id);
+    if (s === 'absent') throw notFound(id);
+    if (s instanceof OciError) throw s;
+    return s;
+  }
+
+  /** state.json parsed; 'absent' when there is none; the error when it is not a whole state. Other read errors throw. */
+  private load(id: string): StoredState | 'absent' | OciError {
     const file = join(this.dir(id), STATE_FILE);
     let text: string;
     try {
       text = fs.readFileSync(file, 'utf8');
     } catch (err) {
       const code = errCode(err);
-      if (code === 'ENOENT' || code === 'ENOTDIR') throw notFound(id);
+      if (code === 'ENOENT' || code === 'ENOTDIR') return 'absent';
       throw wrap('syscall', `read ${file}`, err);
     }
+    let s: StoredState;
     try {
-      return JSON.parse(text) as StoredState;
+      s = JSON.parse(text) as StoredState;
     } catch (err) {
-      throw wrap('internal', `corrupt state file ${file}`, err);
+      return wrap('internal', `corrupt state file ${file}`, err);
     }
+    const whole = typeof s === 'object' && s !== null && s.id === id && typeof s.pid === 'number' && typeof s.phase === 'string';
+    return whole ? s : new OciError('internal', `corrupt state file ${file}: not the state of container "${id}"`);
+  }
+
+  /**
+   * state.json when it is there and whole; undefined when it is missing (a create that died before
+   * writing it) or unreadable (cut short, or spoiled by hand), for `delete --force` to fall back on
+   * the journal. Other read errors throw.
+   */
+  readIfWhole(id: string): StoredState | undefined {
+    const s = this.load(id);
+    return s === 'absent' || s instanceof OciError ? undefined : s;
+  }
+
+  /**
+   * Appends one entry to the journal. Not fsynced: it guards against a killed process, whose writes
+   * the page cache keeps; a host that crashes loses the processes and cgroups it lists anyway.
+   */
+  journal(id: string, entry: Journal): void {
+    const file = join(this.dir(id), JOURNAL_FILE);
+    try {
+      fs.appendFileSync(file, `${JSON.stringify(entry)}\n`, { mode: FILE_MODE });
+    } catch (err) {
+      if (errCode(err) === 'ENOENT') throw notFound(id);
+      throw wrap('syscall', `write the journal of container "${id}"`, err);
+    }
+  }
+
+  /** The journal's entries folded into one (the last of each key wins); empty when there is none. */
+  readJournal(id: string): Journal {
+    let text: string;
+    try {
+      text = fs.readFileSync(join(this.dir(id), JOURNAL_FILE), 'utf8');
+    } catch (err) {
+      if (errCode(err) === 'ENOENT' || errCode(err) === 'ENOTDIR') return {};
+      throw wrap('syscall', `read the journal of container "${id}"`, err);
+    }
+    return parseJournal(text);
   }
 
   /** Atomic replacement of state.json. The container dir must exist (reserve). */
@@ -138,6 +207,11 @@ export class Store {
     return fs.existsSync(join(this.dir(id), STATE_FILE));
   }
 
+  /** True when the id's directory exists, with or without a state.json (a create in progress, or one that died). */
+  reserved(id: string): boolean {
+    return fs.existsSync(this.dir(id));
+  }
+
   private ensureRoot(): void {
     try {
       fs.mkdirSync(this.root, { recursive: true, mode: DIR_MODE });
@@ -165,6 +239,31 @@ export function deriveStatus(s: StoredState, alive: (pid: number, startTime?: st
       return 'running';
   }
 }
+
+/** Journal lines folded in order; a line that is not a JSON object (torn by a crash) is skipped. */
+export function parseJournal(text: string): Journal {
+  const out: Journal = {};
+  for (const line of text.split('\n')) {
+    let entry: unknown;
+    try {
+      entry = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) continue;
+    const e = entry as Record<string, unknown>;
+    if (isCgroupRecord(e.cgroup)) out.cgroup = e.cgroup;
+    if (isInit(e.init)) out.init = e.init;
+    if (typeof e.mntNs === 'string') out.mntNs = e.mntNs;
+  }
+  return out;
+}
+
+const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === 'string');
+const isCgroupRecord = (v: unknown): v is Journal['cgroup'] =>
+  typeof v === 'object' && v !== null && isStrings((v as { dirs?: unknown }).dirs) && isStrings((v as { created?: unknown }).created);
+const isInit = (v: unknown): v is Journal['init'] =>
+  typeof v === 'object' && v !== null && Number.isInteger((v as { pid?: unknown }).pid) && (v as { pid: number }).pid > 0 && typeof (v as { startTime?: unknown }).startTime === 'string';
 
 function writeFileSynced(path: string, data: string): void {
   const fd = fs.openSync(path, 'wx', FILE_MODE);

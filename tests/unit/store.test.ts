@@ -179,6 +179,59 @@ describe('Store', () => {
   });
 });
 
+describe('the journal and unreadable state (docs/reliability.md)', () => {
+  it('folds appended entries, the last of each key winning; none is an empty journal', () => {
+    const store = new Store(root);
+    store.reserve('c1');
+    expect(store.readJournal('c1')).toEqual({});
+    store.journal('c1', { cgroup: { dirs: ['/cg/a'], created: ['/cg', '/cg/a'] } });
+    store.journal('c1', { cgroup: { dirs: ['/cg/a'], created: ['/cg/a'] } });
+    store.journal('c1', { mntNs: 'mnt:[4026532000]' });
+    // The executor's line (main.c journal_init), appended by another process.
+    fs.appendFileSync(join(root, 'c1', 'journal'), '{"init":{"pid":4242,"startTime":"735001"}}\n');
+    expect(store.readJournal('c1')).toEqual({ cgroup: { dirs: ['/cg/a'], created: ['/cg/a'] }, mntNs: 'mnt:[4026532000]', init: { pid: 4242, startTime: '735001' } });
+    expect(mode(join(root, 'c1', 'journal'))).toBe(0o600);
+  });
+
+  it('skips a line torn by a crash and entries of the wrong shape', () => {
+    const store = new Store(root);
+    store.reserve('c1');
+    store.journal('c1', { init: { pid: 7, startTime: '1' } });
+    fs.appendFileSync(join(root, 'c1', 'journal'), '{"init":{"pid":0,"startTime":"2"}}\n[1]\n{"cgroup":{"dirs":"/x"}}\n{"init":{"pid":9,"sta');
+    expect(store.readJournal('c1')).toEqual({ init: { pid: 7, startTime: '1' } });
+  });
+
+  it('journal of a removed container is not-found', () => {
+    expect(caught(() => new Store(root).journal('ghost', { mntNs: 'x' })).code).toBe('not-found');
+  });
+
+  it.each([
+    ['missing', undefined],
+    ['empty', ''],
+    ['cut short', '{"ociVersion":"1.3.0","id":"c1","pi'],
+    ['garbage', '\u0000\u00ff'],
+    ['another container\'s', JSON.stringify(state('c2'))],
+  ])('readIfWhole of a %s state.json is undefined, and read says why', (_, text) => {
+    const store = new Store(root);
+    store.reserve('c1');
+    if (text !== undefined) fs.writeFileSync(join(root, 'c1', 'state.json'), text);
+    expect(store.readIfWhole('c1')).toBeUndefined();
+    const err = caught(() => store.read('c1'));
+    expect(err.code).toBe(text === undefined ? 'not-found' : 'internal');
+    if (text !== undefined) expect(err.message).toMatch(/^corrupt state file /);
+    expect(store.reserved('c1')).toBe(true);
+    expect(store.exists('c1')).toBe(text !== undefined);
+  });
+
+  it('readIfWhole of a whole state is the state', () => {
+    const store = new Store(root);
+    store.reserve('c1');
+    store.write(state('c1'));
+    expect(store.readIfWhole('c1')).toEqual(state('c1'));
+    expect(store.reserved('c2')).toBe(false);
+  });
+});
+
 describe('deriveStatus', () => {
   const alive = () => true;
   const dead = () => false;
