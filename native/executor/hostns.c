@@ -15,6 +15,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -29,9 +30,12 @@ static int slot_of(const struct record *r, unsigned i) {
 int userns_fd(const struct record *r, struct context *c) {
   int slot = slot_of(r, 0), pipefd[2];
   if (slot < 0 || pipe2(pipefd, O_CLOEXEC) < 0) return -1;
+  pid_t parent = getpid();
   pid_t child = fork();
   if (child < 0) return -1;
   if (child == 0) {
+    /* Dies with stage 0 if create is killed before it ends this child. */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent) _exit(1);
     char ok = unshare(CLONE_NEWUSER) == 0;
     if (write(pipefd[1], &ok, 1) != 1) _exit(1);
     pause();

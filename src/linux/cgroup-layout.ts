@@ -32,6 +32,8 @@ export interface CgroupRecord {
   dirs: string[];
   /** The directories createCgroup made (leaves and new parents), which remove() deletes. */
   created: string[];
+  /** ocirt's own parents (`ocirt/<key>`), which any of its containers' remove() deletes once empty. */
+  prunable?: string[];
 }
 
 interface MountLine {
@@ -114,7 +116,8 @@ export function cgroupDirs(layout: CgroupLayout, cgroupsPath: string | undefined
   const relative = given && !inner.startsWith('/');
   const own = relative ? parseOwnCgroup(place.ownCgroup ?? readText('/proc/self/cgroup')) : [];
   const dirs = layout.hierarchies.map((h) => posix.join(h.mountPoint, relative ? ownPath(h, own) : '/', inner));
-  return { dirs, created: [] };
+  // Only the first container of a root makes ocirt/<key>; whichever is deleted last must remove it.
+  return given ? { dirs, created: [] } : { dirs, created: [], prunable: dirs.map((d) => posix.dirname(d)) };
 }
 
 function checkedPath(cgroupsPath: string): string {

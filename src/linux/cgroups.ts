@@ -55,7 +55,7 @@ export function createCgroup(record: CgroupRecord): ContainerCgroup {
     if (err instanceof OciError && err.code === 'spec') throw new OciError('spec', err.message, cause);
     throw new OciError('cgroup', `creating cgroup: ${messageOf(err)}`, cause);
   }
-  return new Cgroup({ dirs: [...record.dirs], created: [...record.created, ...created] });
+  return new Cgroup({ ...record, dirs: [...record.dirs], created: [...record.created, ...created] });
 }
 
 export function openCgroup(record: CgroupRecord): ContainerCgroup {
@@ -144,7 +144,9 @@ class Cgroup implements ContainerCgroup {
     const leaves = this.record.dirs.filter((d) => this.record.created.includes(d));
     // Child cgroups a process of the container made (a nested runtime, systemd) go first, deepest first.
     const children = leaves.flatMap((d) => treeOf(d).slice(1));
-    return removeDirs([...children, ...this.record.created], [...this.record.dirs, ...children]);
+    const held = removeDirs([...children, ...this.record.created], [...this.record.dirs, ...children]);
+    cleanupAll((this.record.prunable ?? []).map((dir) => () => rmdir(dir, false))); // best effort: another container may be in it
+    return held;
   }
 }
 

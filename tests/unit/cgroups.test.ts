@@ -127,7 +127,7 @@ describe('cgroupDirs', () => {
     const layout = hybridTree();
     const record = cgroupDirs(layout, undefined, 'c1', { root: ROOT, ownCgroup: HOST_OWN });
     expect(KEY).toMatch(/^[0-9a-f]{12}$/);
-    expect(record).toEqual({ dirs: mountPoints(layout).map((m) => `${m}/ocirt/${KEY}/c1`), created: [] });
+    expect(record).toEqual({ dirs: mountPoints(layout).map((m) => `${m}/ocirt/${KEY}/c1`), created: [], prunable: mountPoints(layout).map((m) => `${m}/ocirt/${KEY}`) });
     expect(cgroupDirs(layout, '', 'c1', { root: ROOT, ownCgroup: HOST_OWN })).toEqual(record);
     expect(cgroupDirs(layout, undefined, 'c1', { root: '/run/ocirt/', ownCgroup: HOST_OWN })).toEqual(record);
   });
@@ -196,6 +196,8 @@ describe('createCgroup and remove', () => {
     expect(fs.existsSync(cg(`pids/ocirt/${KEY}/c1`))).toBe(false);
     expect(fs.existsSync(cg(`pids/ocirt/${KEY}/c2`))).toBe(true);
     second.remove();
+    // ocirt/<key> was made by the first, and goes with the last of the root's containers.
+    expect(fs.existsSync(cg(`pids/ocirt/${KEY}`))).toBe(false);
     expect(fs.readdirSync(cg('pids'))).toEqual(['ocirt']); // nobody recorded it: left, harmlessly
   });
 
