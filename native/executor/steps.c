@@ -75,6 +75,15 @@ static int unshare_user(const struct record *r, struct context *c) {
 }
 
 /* pivot_root(".", ".") then detach the old root: no temporary directory in the rootfs (runc's way). */
+/* Lets go of a slot's fd (a no-op for an empty slot). */
+static int close_slot(const struct record *r, struct context *c) {
+  int64_t slot = arg_i64(r, 0);
+  if (slot < 0 || slot >= MAX_SLOTS) return errno = EINVAL, -1;
+  if (c->slots[slot] >= 0) close(c->slots[slot]);
+  c->slots[slot] = -1;
+  return 0;
+}
+
 static int pivot(const char *root) {
   int oldroot = open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);
   if (oldroot < 0 || chdir(root) < 0) return -1;
@@ -167,6 +176,7 @@ int run_step(const struct record *r, struct context *c, char *what, size_t n) {
     snprintf(what, n, "mount %s on %s", arg_str(r, 2)[0] ? arg_str(r, 2) : arg_str(r, 0), arg_str(r, 1));
     return mount(opt(r, 0), arg_str(r, 1), opt(r, 2), (unsigned long)arg_i64(r, 3), opt(r, 4));
   case OP_OPEN_ROOT: snprintf(what, n, "open %s", s0); return open_root(r, c);
+  case OP_CLOSE_SLOT: snprintf(what, n, "close slot"); return close_slot(r, c);
   case OP_MKDIR_IN: snprintf(what, n, "mkdir %s", s0); return make_in(r, c, MAKE_DIR, what, n);
   case OP_MKFILE_IN: snprintf(what, n, "create %s", s0); return make_in(r, c, MAKE_FILE, what, n);
   case OP_MOUNT_IN: mount_in_what(r, what, n); return mount_in(r, c, what, n);

@@ -86,7 +86,7 @@ function initSteps(p: PlanInput, ns: NamespaceSet): Built {
   const rootSlot = slots.take('root.path');
   const userNsMaps = ns.created.has('user') ? { uid: l!.uidMappings!, gid: l!.gidMappings! } : undefined;
   const ctx: MountContext = { rootSlot, bundle: p.bundle, cgroup: p.cgroup, cgroupNs: ns.created.has('cgroup'), userNsMaps, slots, hostSteps: [] };
-  const root: RootOptions = { rootfs: p.rootfs, readonly: c.root.readonly === true, propagation: l?.rootfsPropagation, noPivot: p.noPivot };
+  const root: RootOptions = { rootfs: p.rootfs, rootSlot, readonly: c.root.readonly === true, propagation: l?.rootfsPropagation, noPivot: p.noPivot };
   const steps = rootfsPrepareSteps(p.rootfs, rootSlot);
   (c.mounts ?? []).forEach((m, i) => steps.push(...mountSteps(m, i, ctx)));
   const seccomp = l?.seccomp as { listenerPath?: string } | undefined;

@@ -21,13 +21,18 @@ export function rootfsPrepareSteps(rootfs: string, rootSlot: number): Step[] {
 export interface RootOptions {
   readonly: boolean;
   rootfs: string;
+  /** OPEN_ROOT's slot, closed once pivoted: a waiting init holds no fd of a host directory (CVE-2024-21626). */
+  rootSlot: number;
   propagation: string | undefined;
   noPivot: boolean;
 }
 
-/** After the mounts: enter the rootfs, then its propagation. */
+/** After the mounts: enter the rootfs, let go of its fd, then its propagation. */
 export function pivotSteps(r: RootOptions): Step[] {
-  const steps: Step[] = [{ op: r.noPivot ? 'CHROOT' : 'PIVOT_ROOT', args: [r.rootfs], label: 'root.path' }];
+  const steps: Step[] = [
+    { op: r.noPivot ? 'CHROOT' : 'PIVOT_ROOT', args: [r.rootfs], label: 'root.path' },
+    { op: 'CLOSE_SLOT', args: [r.rootSlot], label: 'root.path' },
+  ];
   if (r.propagation) {
     steps.push({ op: 'MOUNT', args: ['', '/', '', propagationFlag(r.propagation, 'linux.rootfsPropagation'), ''], label: 'linux.rootfsPropagation' });
   }

@@ -151,9 +151,11 @@ describe('stage 2 (init)', () => {
     const squeezed = kinds.filter((k, i) => k !== kinds[i - 1]);
     expect(squeezed).toEqual([
       'mount namespace (make / a recursive slave)', 'root.path', 'OPEN_ROOT', 'mounts', 'LISTENER_CONNECT', 'devices:OPEN_TREE',
-      'PERSONALITY', 'SET_MEMPOLICY', 'PIVOT_ROOT', 'linux.rootfsPropagation', 'devices:ATTACH_TREE', 'devices:SYMLINK',
+      'PERSONALITY', 'SET_MEMPOLICY', 'PIVOT_ROOT', 'CLOSE_SLOT', 'linux.rootfsPropagation', 'devices:ATTACH_TREE', 'devices:SYMLINK',
       'SETHOSTNAME', 'SETDOMAINNAME', 'WRITE_AT', 'READONLY_PATH', 'MASK_PATH', 'root.readonly',
     ]);
+    // The rootfs's fd goes right after pivot_root: a waiting init holds no fd of a host directory.
+    expect(s.find((x) => x.op === 'CLOSE_SLOT')!.args).toEqual(s.find((x) => x.op === 'OPEN_ROOT')!.args.slice(0, 1));
     expect(s.find((x) => x.op === 'WRITE_AT')!.args).toEqual(['/proc/sys/net/ipv4/ip_forward', '1']);
     expect(s.find((x) => x.op === 'READONLY_PATH')!.args).toEqual(['/proc/sys']);
     expect(s.find((x) => x.op === 'MASK_PATH')!.args).toEqual(['/proc/kcore']);
@@ -289,7 +291,7 @@ describe('stage 2 (init)', () => {
   });
   it('makes / read-only as the last step, after pivot_root, rootfsPropagation and the device nodes', () => {
     const s = stage(config({ root: { path: 'rootfs', readonly: true }, linux: { namespaces: [{ type: 'mount' }], rootfsPropagation: 'private' } }), 2);
-    const after = s.slice(ops(s).indexOf('PIVOT_ROOT') + 1);
+    const after = s.slice(ops(s).indexOf('PIVOT_ROOT') + 2); // after the CLOSE_SLOT of the rootfs
     expect(after[0]).toEqual({ op: 'MOUNT', args: ['', '/', '', MS.PRIVATE, ''], label: 'linux.rootfsPropagation' });
     expect(after.at(-1)).toEqual({ op: 'MOUNT', args: ['', '/', '', MS.BIND | MS.REMOUNT | MS.RDONLY, ''], label: 'root.readonly' });
     expect(after.slice(1, -1).map((x) => x.op)).toEqual([...Array(6).fill('MKNOD_AT'), ...Array(5).fill('SYMLINK')]);
