@@ -238,19 +238,9 @@ static int reap_init(pid_t init) {
  * write(2) to an O_APPEND file: a crash leaves the line whole or absent.
  */
 static int journal_init(pid_t pid) {
-  char path[64], stat[1024], line[160];
-  snprintf(path, sizeof path, "/proc/%d/stat", pid);
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return -1;
-  ssize_t n = read(fd, stat, sizeof stat - 1);
-  close_keep_errno(fd);
-  if (n <= 0) return -1;
-  stat[n] = '\0';
-  char *p = strrchr(stat, ')');
-  for (int field = 2; p != NULL && field < 22; field++) p = strchr(p + 1, ' ');
-  if (p == NULL) return errno = EPROTO, -1;
-  size_t len = strcspn(++p, " ");
-  int w = snprintf(line, sizeof line, "{\"init\":{\"pid\":%d,\"startTime\":\"%.*s\"}}\n", pid, (int)len, p);
+  char start[32], line[160];
+  if (start_time_of(pid, start, sizeof start) < 0) return -1;
+  int w = snprintf(line, sizeof line, "{\"init\":{\"pid\":%d,\"startTime\":\"%s\"}}\n", pid, start);
   if (w <= 0 || (size_t)w >= sizeof line) return errno = EOVERFLOW, -1;
   return write(journal_fd, line, (size_t)w) == w ? 0 : -1;
 }

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "watch.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <stdio.h>
@@ -11,19 +12,21 @@
 #include <unistd.h>
 
 /* Field 22 of /proc/PID/stat, read after the last ')' since comm may hold spaces and parentheses. */
-static int start_time_of(pid_t pid, char *out, size_t n) {
+int start_time_of(pid_t pid, char *out, size_t n) {
   char path[64], buf[1024];
   snprintf(path, sizeof path, "/proc/%d/stat", pid);
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return -1;
-  ssize_t len = read(fd, buf, sizeof buf - 1);
+  ssize_t got = read(fd, buf, sizeof buf - 1);
   close(fd);
-  if (len <= 0) return -1;
-  buf[len] = '\0';
+  if (got <= 0) return -1;
+  buf[got] = '\0';
   char *p = strrchr(buf, ')');
   for (int field = 2; p && field < 22; field++) p = strchr(p + 1, ' ');
-  if (p == NULL) return -1;
-  snprintf(out, n, "%.*s", (int)strcspn(p + 1, " "), p + 1);
+  if (p == NULL) return errno = EPROTO, -1;
+  size_t len = strcspn(p + 1, " ");
+  if (len >= n) return errno = EOVERFLOW, -1;
+  snprintf(out, n, "%.*s", (int)len, p + 1);
   return 0;
 }
 
