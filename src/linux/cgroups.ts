@@ -35,7 +35,7 @@ export interface ContainerCgroup {
 }
 
 const KILL_DEADLINE_MS = 2000;
-const RMDIR_ATTEMPTS = 10;
+const RMDIR_ATTEMPTS = 50; // × 20 ms
 const CPUSET_FILES = ['cpuset.cpus', 'cpuset.mems'];
 
 /** Makes every directory (recording which were new); on failure removes those and throws. */
@@ -206,7 +206,8 @@ function rmdir(dir: string, isLeaf: boolean): 'removed' | 'kept' | 'held' {
       if (code === 'ENOENT') return 'removed';
       const busy = code === 'EBUSY' || code === 'ENOTEMPTY';
       if (busy && !isLeaf) return 'kept';
-      if (busy && treeOf(dir).some((d) => readPids(d).length > 0)) return 'held';
+      // Killed processes may take a moment to leave; only those still there after every attempt hold it.
+      if (busy && attempt >= RMDIR_ATTEMPTS && treeOf(dir).some((d) => readPids(d).length > 0)) return 'held';
       if (!busy || attempt >= RMDIR_ATTEMPTS) throw wrap('cgroup', `removing ${dir}`, err);
       sleep(20);
     }

@@ -204,7 +204,14 @@ export function hostMountPoints(): string[] {
     .filter((p) => places.some((place) => p.startsWith(place)));
 }
 
-const dirsIn = (dir: string) => (existsSync(dir) ? readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(dir, e.name)) : []);
+/** Subdirectories; [] for a directory that is gone (another test's delete may remove it meanwhile). */
+function dirsIn(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(dir, e.name));
+  } catch {
+    return [];
+  }
+}
 
 /** Every default container cgroup on the host: `ocirt/<root key>/<id>` in every hierarchy (and `ocirt/<x>` itself). */
 function defaultCgroupDirs(): string[] {

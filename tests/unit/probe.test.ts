@@ -171,6 +171,9 @@ describe('probe actions', () => {
         children = childrenOf(child.pid!);
         for (const pid of children) {
           expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0]).toBe(probe);
+          // A child may still be on its way into pause(): wait (bounded) until it sleeps there.
+          const asleep = () => /\) S /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+          for (let i = 0; i < 200 && !asleep(); i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
           expect(readFileSync(`/proc/${pid}/stat`, 'utf8')).toMatch(/\) S /);
         }
         for (const pid of children) process.kill(pid, 'SIGKILL');
