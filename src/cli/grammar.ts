@@ -216,6 +216,19 @@ export function parseArgs(argv: string[]): Invocation {
   return { globals, command: parseCommand(name, args) };
 }
 
+/**
+ * The global flags alone, for reporting an error in the command that follows them: an engine reads
+ * the last line of --log, so a bad command line must land there too (ENGINES.md "Global flags").
+ * undefined when the global flags themselves cannot be read.
+ */
+export function globalsOf(argv: string[]): GlobalOptions | undefined {
+  try {
+    return toGlobals(parseFlags('', GLOBAL_FLAGS, argv).flags);
+  } catch {
+    return undefined;
+  }
+}
+
 function parseCommand(name: string, args: string[]): Command {
   const spec = COMMANDS.get(name);
   if (!spec) throw usageError(`unknown command ${q(name)}`);

@@ -3,7 +3,7 @@ import { OciError } from '../errors.ts';
 import { runtimeAt } from '../lifecycle/runtime.ts';
 import { defaultRoot } from '../state/root.ts';
 import { dispatch } from './dispatch.ts';
-import { parseArgs, USAGE, type Invocation } from './grammar.ts';
+import { globalsOf, parseArgs, USAGE, type Invocation } from './grammar.ts';
 import { reportError, reportWarning } from './log.ts';
 import { printOut } from './output.ts';
 
@@ -28,7 +28,7 @@ export async function main(argv: string[]): Promise<number> {
     inv = parseArgs(argv);
     return await execute(inv);
   } catch (err) {
-    reportError(inv?.globals ?? { logFormat: 'text', debug: argv.includes('--debug') }, err);
+    reportError(inv?.globals ?? globalsOf(argv) ?? { logFormat: 'text', debug: argv.includes('--debug') }, err);
     return exitCodeOf(err);
   }
 }

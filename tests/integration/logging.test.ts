@@ -46,6 +46,19 @@ describe.skipIf(!isRoot)(`logging (${NEEDS_ROOT})`, () => {
     expect(madeFor(s, id, before)).toEqual([]);
   });
 
+  it.each([
+    [['frob', 'x'], 'unknown command "frob"'],
+    [['kill', '--bogus', 'x'], 'kill: unknown flag "--bogus"'],
+    [['kill', 'x', 'SIGNOPE'], 'kill: unknown signal "SIGNOPE"'],
+  ])('ENGINES.md "Global flags": a bad command line %j is logged too, so the last log line is this call\'s error', (args, message) => {
+    const log = s.file('log.json');
+    writeFileSync(log, JSON.stringify({ level: 'error', msg: 'a stale line from an earlier call', time: new Date().toISOString() }) + '\n');
+    const r = s.ocirt(['--log', log, '--log-format', 'json', ...args]);
+    expect(r.code).toBe(2);
+    expect(lines(r.stderr)).toEqual([`ocirt: ${message}`]);
+    expect(logLines(log).at(-1)).toMatchObject({ level: 'error', msg: message });
+  });
+
   it('ENGINES.md "Global flags": a command that succeeds writes nothing to the JSON log', () => {
     const id = s.id();
     const log = s.file('log.json');
