@@ -22,6 +22,12 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+/* linux/keyctl.h */
+#define KEYCTL_SETPERM 5
+#define KEYCTL_DESCRIBE 6
+#define KEYCTL_JOIN_SESSION_KEYRING 1
+#define KEY_USR_SEARCH 0x00080000
+
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 static const char *opt(const struct record *r, unsigned i) {
@@ -75,6 +81,22 @@ static int unshare_user(const struct record *r, struct context *c) {
 }
 
 /* pivot_root(".", ".") then detach the old root: no temporary directory in the rootfs (runc's way). */
+/* A new session keyring for the init (keyctl(2) KEYCTL_JOIN_SESSION_KEYRING), as runc makes one: the
+ * container sees none of the caller's keys. Its owner may search it (runc adds KEY_USR_SEARCH). A
+ * kernel without keyrings (ENOSYS) leaves the caller's, as runc does. */
+static int join_session_keyring(const char *name) {
+  long id = syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name);
+  if (id < 0) return errno == ENOSYS ? 0 : -1;
+  char desc[4352]; /* a description is at most 4095 bytes, plus type, uid, gid and perm */
+  long n = syscall(SYS_keyctl, KEYCTL_DESCRIBE, id, desc, sizeof desc);
+  if (n < 0 || (size_t)n > sizeof desc) return errno = n < 0 ? errno : EOVERFLOW, -1;
+  unsigned long perm; /* "type;uid;gid;perm;description", perm in hex */
+  char *p = desc;
+  for (int i = 0; i < 3 && p != NULL; i++) p = strchr(p, ';') ? strchr(p, ';') + 1 : NULL;
+  if (p == NULL || sscanf(p, "%lx", &perm) != 1) return errno = EPROTO, -1;
+  return syscall(SYS_keyctl, KEYCTL_SETPERM, id, perm | KEY_USR_SEARCH) < 0 ? -1 : 0;
+}
+
 /* Lets go of a slot's fd (a no-op for an empty slot). */
 static int close_slot(const struct record *r, struct context *c) {
   int64_t slot = arg_i64(r, 0);
@@ -176,6 +198,7 @@ int run_step(const struct record *r, struct context *c, char *what, size_t n) {
     snprintf(what, n, "mount %s on %s", arg_str(r, 2)[0] ? arg_str(r, 2) : arg_str(r, 0), arg_str(r, 1));
     return mount(opt(r, 0), arg_str(r, 1), opt(r, 2), (unsigned long)arg_i64(r, 3), opt(r, 4));
   case OP_OPEN_ROOT: snprintf(what, n, "open %s", s0); return open_root(r, c);
+  case OP_JOIN_SESSION_KEYRING: snprintf(what, n, "join session keyring %s", s0); return join_session_keyring(s0);
   case OP_CLOSE_SLOT: snprintf(what, n, "close slot"); return close_slot(r, c);
   case OP_MKDIR_IN: snprintf(what, n, "mkdir %s", s0); return make_in(r, c, MAKE_DIR, what, n);
   case OP_MKFILE_IN: snprintf(what, n, "create %s", s0); return make_in(r, c, MAKE_FILE, what, n);

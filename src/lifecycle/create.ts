@@ -13,6 +13,7 @@ import { fromDraft, type DraftResources } from '../linux/resources-draft.ts';
 import { setOomScoreAdj } from './oom-score.ts';
 import { buildPlan, encodePlan, planLabels, type Plan } from '../plan/build.ts';
 import { mountDestinations, PROCESS_FILE, processMessage, SECCOMP_FILE } from './process-message.ts';
+import { fileNameFor } from '../state/file-name.ts';
 import { startTime } from '../state/liveness.ts';
 import { withLock } from '../state/lock.ts';
 import type { StoredState } from '../state/store.ts';
@@ -26,6 +27,8 @@ export interface CreateOptions {
   bundle?: string;
   pidFile?: string;
   noPivot: boolean;
+  /** --no-new-keyring: the init keeps the caller's session keyring instead of a new `_ses.<id>`. */
+  noNewKeyring: boolean;
   /** run in the foreground: the executor stays as the init's reaper and exits as it exits. */
   foreground: boolean;
 }
@@ -145,7 +148,7 @@ export async function create(rt: Runtime, o: CreateOptions): Promise<Created> {
   const host = hostFacts();
   // mountinfo is read for resctrl only when the config asks for intelRdt.
   const planHost = { selinux: host.lsm.selinux, resctrl: b.config.linux?.intelRdt !== undefined && resctrlMount() !== undefined };
-  const plan = buildPlan({ config: b.config, edition: b.edition, rootfs: b.rootfs, bundle: b.dir, cgroupProcs, cgroup: mountContext(layout, record.dirs), noPivot: o.noPivot, host: planHost });
+  const plan = buildPlan({ config: b.config, edition: b.edition, rootfs: b.rootfs, bundle: b.dir, cgroupProcs, cgroup: mountContext(layout, record.dirs), noPivot: o.noPivot, sessionKeyring: o.noNewKeyring ? undefined : `_ses.${fileNameFor(o.id)}`, host: planHost });
   const seccomp = seccompOf(b, rt.warn);
   // v1.3.0: the process is fixed at create time ("updates to config.json after create MUST NOT affect").
   const destinations = mountDestinations(b.config);

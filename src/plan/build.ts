@@ -30,6 +30,8 @@ export interface PlanInput {
   cgroupProcs: string[]; // cgroup.procs files the executor joins before forking
   cgroup: MountContext['cgroup'];
   noPivot: boolean;
+  /** The init's own session keyring, as runc makes one (`_ses.<id>`); undefined with --no-new-keyring. */
+  sessionKeyring?: string;
   /** host facts the config's fields depend on */
   host: { selinux: boolean; resctrl: boolean };
 }
@@ -87,7 +89,9 @@ function initSteps(p: PlanInput, ns: NamespaceSet): Built {
   const userNsMaps = ns.created.has('user') ? { uid: l!.uidMappings!, gid: l!.gidMappings! } : undefined;
   const ctx: MountContext = { rootSlot, bundle: p.bundle, cgroup: p.cgroup, cgroupNs: ns.created.has('cgroup'), userNsMaps, slots, hostSteps: [] };
   const root: RootOptions = { rootfs: p.rootfs, rootSlot, readonly: c.root.readonly === true, propagation: l?.rootfsPropagation, noPivot: p.noPivot };
-  const steps = rootfsPrepareSteps(p.rootfs, rootSlot);
+  // First, in every namespace: no key of the caller's session is reachable from the container.
+  const keyring: Step[] = p.sessionKeyring === undefined ? [] : [{ op: 'JOIN_SESSION_KEYRING', args: [p.sessionKeyring], label: 'session keyring (--no-new-keyring keeps the caller\'s)' }];
+  const steps = [...keyring, ...rootfsPrepareSteps(p.rootfs, rootSlot)];
   (c.mounts ?? []).forEach((m, i) => steps.push(...mountSteps(m, i, ctx)));
   const seccomp = l?.seccomp as { listenerPath?: string } | undefined;
   const listenerSlot = seccomp?.listenerPath ? slots.take('linux.seccomp.listenerPath') : -1;

@@ -101,6 +101,7 @@ export const Op = {
   MKDIR_IN: { code: 61, args: 'isi' }, // root slot, path: missing components made (0755, the last mode); not a directory is ENOTDIR
   MKFILE_IN: { code: 62, args: 'is' }, // root slot, path: an empty file unless a non-directory is there (a directory is EISDIR)
   MOUNT_IN: { code: 63, args: 'isssis' }, // root slot, target in it, source, fstype, flags, data ("" = NULL)
+  JOIN_SESSION_KEYRING: { code: 65, args: 's' }, // name: a new session keyring, searchable by its owner (ENOSYS: none, as runc)
   CLOSE_SLOT: { code: 64, args: 'i' }, // slot: its fd closed, so the init holds no fd of a host directory once pivoted
 } as const;
 

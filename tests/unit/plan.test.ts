@@ -289,6 +289,10 @@ describe('stage 2 (init)', () => {
       ]);
     });
   });
+  it('joins a new session keyring first in the init when asked (runc does unless --no-new-keyring)', () => {
+    expect(stage(config(), 2, { sessionKeyring: '_ses.c1' })[0]).toMatchObject({ op: 'JOIN_SESSION_KEYRING', args: ['_ses.c1'] });
+    expect(ops(stage(config(), 2))).not.toContain('JOIN_SESSION_KEYRING');
+  });
   it('makes / read-only as the last step, after pivot_root, rootfsPropagation and the device nodes', () => {
     const s = stage(config({ root: { path: 'rootfs', readonly: true }, linux: { namespaces: [{ type: 'mount' }], rootfsPropagation: 'private' } }), 2);
     const after = s.slice(ops(s).indexOf('PIVOT_ROOT') + 2); // after the CLOSE_SLOT of the rootfs
