@@ -24,7 +24,7 @@
  * does, so stages 0 and 1 arm it again after every step. Once the init is journaled stage 0
  * disarms it: the container outlives `ocirt create`, and in run mode the reaper `ocirt run`.
  *
- * usage: ocirt-executor create|run SYNC_FD PLAN_FILE
+ * usage: ocirt-executor create|run SYNC_FD PLAN_FILE    (fds 3..SYNC_FD-1: --preserve-fds, kept for the process)
  *        ocirt-executor watch PID START_TIME PROGRAM [ARG...]
  *        ocirt-executor print PLAN_FILE    (parse a message and print its records: the wire's property test)
  */
@@ -252,8 +252,8 @@ static int stage_host(int sync_fd, const char *plan_file, int run_mode) {
   char err[256];
   size_t len;
   prctl(PR_SET_NAME, "ocirt:[0:HOST]");
-  /* Nothing of the caller's but stdio reaches the container (ENGINES.md: go-runc waits for EOF). */
-  if (sync_fd > 3) syscall(SYS_close_range, 3, sync_fd - 1, 0);
+  /* Nothing of the caller's reaches the container but stdio (ENGINES.md: go-runc waits for EOF) and
+   * the fds below SYNC_FD: the CLI puts --preserve-fds N at 3..3+N-1 and the pipe right after them. */
   syscall(SYS_close_range, sync_fd + 1, ~0U, 0);
   tied_fd = sync_fd;
   tie();

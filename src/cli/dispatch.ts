@@ -13,8 +13,7 @@ type CreateCommand = Extract<Command, { name: 'create' | 'run' }>;
 
 async function createOrRun(rt: Runtime, c: CreateCommand): Promise<number> {
   if (c.consoleSocket) throw usageError(`${c.name}: --console-socket: process.terminal is not supported by ocirt yet`);
-  if (c.preserveFds > 0) throw usageError(`${c.name}: --preserve-fds: not supported by ocirt yet`);
-  const o = { id: c.id, bundle: c.bundle, pidFile: c.pidFile, noPivot: c.noPivot, noNewKeyring: c.noNewKeyring };
+  const o = { id: c.id, bundle: c.bundle, pidFile: c.pidFile, noPivot: c.noPivot, noNewKeyring: c.noNewKeyring, preserveFds: c.preserveFds };
   if (c.name === 'run') return (await import('../lifecycle/run.ts')).run(rt, { ...o, detach: c.detach });
   await (await import('../lifecycle/create.ts')).create(rt, { ...o, foreground: false });
   return 0;

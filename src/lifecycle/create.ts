@@ -29,6 +29,8 @@ export interface CreateOptions {
   noPivot: boolean;
   /** --no-new-keyring: the init keeps the caller's session keyring instead of a new `_ses.<id>`. */
   noNewKeyring: boolean;
+  /** --preserve-fds N: fds 3..3+N-1 of the caller are the process's too (runc's flag). */
+  preserveFds: number;
   /** run in the foreground: the executor stays as the init's reaper and exits as it exits. */
   foreground: boolean;
 }
@@ -72,8 +74,8 @@ function writePidFile(path: string, pid: number): void {
   }
 }
 
-async function startInit(dir: string, plan: Plan, foreground: boolean): Promise<Launch> {
-  const l = await launch(foreground ? 'run' : 'create', dir, encodePlan(plan));
+async function startInit(dir: string, plan: Plan, foreground: boolean, preserveFds: number): Promise<Launch> {
+  const l = await launch(foreground ? 'run' : 'create', dir, encodePlan(plan), preserveFds);
   if (l.error) {
     if (l.pid) cleanupAll([() => process.kill(l.pid!, 'SIGKILL')]);
     throw new OciError('init-step', describeStepError(l.error, planLabels(plan)));
@@ -227,7 +229,7 @@ async function createLocked(rt: Runtime, o: CreateOptions, p: Prepared): Promise
     if (b.edition === 'v1' && b.config.process) writeFileSync(join(dir, PROCESS_FILE), JSON.stringify(b.config.process), { mode: 0o600 });
     testPauseAtStep(dir);
     // The executor journals the init's pid itself, before the init may outlive this process (main.c).
-    l = await startInit(dir, plan, o.foreground).catch((err: unknown) => {
+    l = await startInit(dir, plan, o.foreground, o.preserveFds).catch((err: unknown) => {
       throw limitCause(cg!) ?? err;
     });
     testPause(dir, 'launched');

@@ -21,12 +21,13 @@ export interface Launch {
 
 const PLAN_FILE = 'plan.bin';
 
-export async function launch(mode: 'create' | 'run', stateDir: string, plan: Buffer): Promise<Launch> {
+/** `preserveFds`: this process's fds 3..3+N-1 reach the container's process at the same numbers (--preserve-fds). */
+export async function launch(mode: 'create' | 'run', stateDir: string, plan: Buffer, preserveFds = 0): Promise<Launch> {
   writeFileSync(join(stateDir, PLAN_FILE), plan, { mode: 0o600 });
   let child: Child;
   let bytes: Buffer;
   try {
-    child = spawnExecutor([mode, '3', PLAN_FILE], stateDir);
+    child = spawnExecutor((pipeFd) => [mode, String(pipeFd), PLAN_FILE], stateDir, preserveFds);
     bytes = await child.readPipe();
   } catch (err) {
     throw new OciError('syscall', `run the executor: ${(err as Error).message}`, err);

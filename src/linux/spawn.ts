@@ -33,9 +33,16 @@ declare const Bun: {
 
 const signalStatus = (name: string | null) => 128 + (constants.signals[name as NodeJS.Signals] ?? 0);
 
-/** The child's fd 3 is the frame pipe; the memfd sits after it, at EXECUTOR_SLOT. */
-const EXECUTOR_SLOT = 4;
-const stdio = (image: number) => ['inherit', 'inherit', 'inherit', 'pipe', image] as const;
+/**
+ * The child's fds: 0-2 inherited, then --preserve-fds N (this process's 3..3+N-1, at the same
+ * numbers), the frame pipe at 3+N (pipeSlot), the memfd after it (imageSlot). The executor keeps
+ * every fd below the pipe for the container's process and closes the rest.
+ */
+const pipeSlot = (preserve: number) => 3 + preserve;
+const imageSlot = (preserve: number) => 4 + preserve;
+const stdio = (image: number, preserve: number): Array<'inherit' | 'pipe' | number> => [
+  'inherit', 'inherit', 'inherit', ...Array.from({ length: preserve }, (_, i) => 3 + i), 'pipe', image,
+];
 const execPath = (slot: number) => `/proc/self/fd/${slot}`;
 
 /** The pipe Bun.spawn hands back is non-blocking: Bun's own file stream waits on it properly. */
@@ -45,17 +52,18 @@ async function readFdToEnd(fd: number): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-function bunSpawn(args: string[], cwd: string, image: number): Child {
-  const p = Bun.spawn([execPath(EXECUTOR_SLOT), ...args], { cwd, env: {}, stdio: [...stdio(image)], argv0: EXECUTOR_NAME });
+function bunSpawn(args: string[], cwd: string, image: number, preserve: number): Child {
+  const p = Bun.spawn([execPath(imageSlot(preserve)), ...args], { cwd, env: {}, stdio: stdio(image, preserve), argv0: EXECUTOR_NAME });
+  const pipe = p.stdio[pipeSlot(preserve)];
   return {
     exited: p.exited.then((code) => (p.signalCode ? signalStatus(p.signalCode) : code)),
     kill: (signal) => p.kill(signal),
-    readPipe: async () => (typeof p.stdio[3] === 'number' ? readFdToEnd(p.stdio[3]) : Buffer.alloc(0)),
+    readPipe: async () => (typeof pipe === 'number' ? readFdToEnd(pipe) : Buffer.alloc(0)),
   };
 }
 
-function nodeSpawn(args: string[], cwd: string, image: number): Child {
-  const child = spawn(execPath(EXECUTOR_SLOT), args, { cwd, env: {}, stdio: [...stdio(image)], argv0: EXECUTOR_NAME });
+function nodeSpawn(args: string[], cwd: string, image: number, preserve: number): Child {
+  const child = spawn(execPath(imageSlot(preserve)), args, { cwd, env: {}, stdio: stdio(image, preserve), argv0: EXECUTOR_NAME });
   const failed = new Promise<never>((_, reject) => child.once('error', reject));
   const exited = new Promise<number>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signalStatus(signal))));
   const readPipe = () =>
@@ -63,7 +71,7 @@ function nodeSpawn(args: string[], cwd: string, image: number): Child {
       failed,
       new Promise<Buffer>((resolve) => {
         const chunks: Buffer[] = [];
-        const pipe = child.stdio[3];
+        const pipe = child.stdio[pipeSlot(preserve)] as NodeJS.ReadableStream | null | undefined;
         if (!pipe) return resolve(Buffer.alloc(0));
         pipe.on('data', (c: Buffer) => chunks.push(c));
         pipe.once('close', () => resolve(Buffer.concat(chunks)));
@@ -72,12 +80,13 @@ function nodeSpawn(args: string[], cwd: string, image: number): Child {
   return { exited: Promise.race([exited, failed.catch(() => 255)]), kill: (s) => child.kill(s), readPipe };
 }
 
-/** `ocirt-executor ARGS` in `cwd` with the frame pipe at fd 3. */
-export function spawnExecutor(args: string[], cwd: string): Child {
+/** `ocirt-executor ARGS` in `cwd`; `argsFor` gets the frame pipe's fd, which follows the `preserve` fds. */
+export function spawnExecutor(argsFor: (pipeFd: number) => string[], cwd: string, preserve = 0): Child {
   const image = sealedExecutor();
+  const args = argsFor(pipeSlot(preserve));
   try {
     // Both spawns have exec'd (or failed to) when they return: the parent's copy can go.
-    return isBun() ? bunSpawn(args, cwd, image) : nodeSpawn(args, cwd, image);
+    return isBun() ? bunSpawn(args, cwd, image, preserve) : nodeSpawn(args, cwd, image, preserve);
   } finally {
     closeSync(image);
   }
