@@ -20,6 +20,7 @@ import {
 import { blkioWeightToIoWeight } from '../../src/linux/resources-convert.ts';
 import { type CgroupLayout, type ContainerCgroup, cgroupDirs, createCgroup, detectLayout } from '../../src/linux/cgroups.ts';
 import { thrown } from './thrown.ts';
+import { HYBRID } from '../fixtures/mountinfo.ts';
 
 let tmp: string;
 beforeEach(() => {
@@ -27,19 +28,6 @@ beforeEach(() => {
   for (const kb of [2048, 1048576]) fs.mkdirSync(join(tmp, 'hugepages', `hugepages-${kb}kB`), { recursive: true });
 });
 afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-/** This host: v1 controllers mounted one each, cgroup2 at unified offering only hugetlb. `@` is the fake root. */
-const HYBRID = `32 31 0:29 / @/sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu
-33 31 0:30 / @/sys/fs/cgroup/cpuacct rw,relatime - cgroup cgroup rw,cpuacct
-34 31 0:31 / @/sys/fs/cgroup/cpuset rw,relatime - cgroup cgroup rw,cpuset
-35 31 0:32 / @/sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory
-36 31 0:33 / @/sys/fs/cgroup/devices rw,relatime - cgroup cgroup rw,devices
-37 31 0:34 / @/sys/fs/cgroup/freezer rw,relatime - cgroup cgroup rw,freezer
-38 31 0:35 / @/sys/fs/cgroup/blkio rw,relatime - cgroup cgroup rw,blkio
-39 31 0:36 / @/sys/fs/cgroup/pids rw,relatime - cgroup cgroup rw,pids
-40 31 0:37 / @/sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,name=systemd
-41 31 0:38 / @/sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw
-`;
 
 /** Every v1 controller the resources use, co-mounted as systemd mounts them; no cgroup2. */
 const V1 = `30 25 0:26 / @/sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct

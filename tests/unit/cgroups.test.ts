@@ -9,29 +9,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type CgroupLayout, cgroupDirs, createCgroup, detectLayout, openCgroup } from '../../src/linux/cgroups.ts';
 import { defaultCgroupPath } from '../../src/linux/cgroup-layout.ts';
 import { thrown } from './thrown.ts';
+import { HYBRID } from '../fixtures/mountinfo.ts';
 
 let tmp: string;
 beforeEach(() => {
   tmp = fs.mkdtempSync(join(tmpdir(), 'ocirt-cgroups-'));
 });
 afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
-
-/** This host's /proc/self/mountinfo: hybrid, no systemd, no optional fields. `@` is the fake root. */
-const HYBRID = `22 27 0:21 / /proc rw,relatime - proc proc rw
-23 27 0:22 / /sys rw,relatime - sysfs sysfs rw
-27 1 254:0 / / rw,relatime - ext4 /dev/vda rw,discard
-31 23 0:28 / @/sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755
-32 31 0:29 / @/sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu
-33 31 0:30 / @/sys/fs/cgroup/cpuacct rw,relatime - cgroup cgroup rw,cpuacct
-34 31 0:31 / @/sys/fs/cgroup/cpuset rw,relatime - cgroup cgroup rw,cpuset
-35 31 0:32 / @/sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory
-36 31 0:33 / @/sys/fs/cgroup/devices rw,relatime - cgroup cgroup rw,devices
-37 31 0:34 / @/sys/fs/cgroup/freezer rw,relatime - cgroup cgroup rw,freezer
-38 31 0:35 / @/sys/fs/cgroup/blkio rw,relatime - cgroup cgroup rw,blkio
-39 31 0:36 / @/sys/fs/cgroup/pids rw,relatime - cgroup cgroup rw,pids
-40 31 0:37 / @/sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,name=systemd
-41 31 0:38 / @/sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw
-`;
 
 /** systemd on v1 (Debian 10): co-mounted controllers, optional fields, non-controller super options. */
 const V1 = `25 30 0:23 / /sys rw,nosuid,nodev,noexec,relatime shared:7 - sysfs sysfs rw
