@@ -4,6 +4,7 @@
 // line each (escape.ts); printOut is for documents (JSON, usage) whose newlines are their own.
 import { writeSync } from 'node:fs';
 import { escapeControls } from './escape.ts';
+import { sleepSync } from '../wait-sync.ts';
 
 function writeAll(fd: number, text: string): void {
   let buf = Buffer.from(text);
@@ -13,7 +14,7 @@ function writeAll(fd: number, text: string): void {
     } catch (err) {
       // A non-blocking pipe that is full: wait for the reader, without a busy loop's cost mattering here.
       if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+      sleepSync(1);
     }
   }
 }

@@ -20,6 +20,7 @@ import type { StoredState } from '../state/store.ts';
 import { loadBundle, type Bundle } from './bundle.ts';
 import type { Runtime } from './runtime.ts';
 import { armAutoremove } from './autoremove.ts';
+import { sleepSync } from '../wait-sync.ts';
 import { killJournaledInit } from './remove.ts';
 
 export interface CreateOptions {
@@ -95,7 +96,7 @@ function testPause(dir: string, point: (typeof TEST_PAUSE_POINTS)[number]): void
   if (process.env.OCIRT_TEST_PAUSE_AT !== point) return;
   const marker = join(dir, 'test-paused');
   writeFileSync(marker, `${point}\n`);
-  while (existsSync(marker)) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+  while (existsSync(marker)) sleepSync(5);
 }
 function testPauseAtStep(dir: string): void {
   const step = process.env.OCIRT_TEST_PAUSE_AT_STEP;

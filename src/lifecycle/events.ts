@@ -7,13 +7,13 @@ import { openCgroup, type ContainerCgroup } from '../linux/cgroups.ts';
 import type { StoredState } from '../state/store.ts';
 import { statusOf } from './query.ts';
 import type { Runtime } from './runtime.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface EventsOptions {
   stats: boolean;
   intervalMs: number;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function events(rt: Runtime, id: string, o: EventsOptions, print: (line: string) => void): Promise<void> {
   const cg = cgroupOf(rt.store.read(id));

@@ -8,6 +8,7 @@ import { openCgroup, type ContainerCgroup } from '../linux/cgroups.ts';
 import { isAlive } from '../state/liveness.ts';
 import type { StoredState } from '../state/store.ts';
 import type { Runtime } from './runtime.ts';
+import { waitUntil } from '../wait-sync.ts';
 import { killAll } from './stop.ts';
 
 /** What removal reads of a container: a whole state has it, and so does what a journal leaves of one. */
@@ -63,7 +64,7 @@ function killLeftovers(rt: Runtime, s: Removable, cg: ContainerCgroup): void {
       /* gone already */
     }
   }
-  for (let i = 0; i < 200 && ours.some((pid) => mountNamespaceOf(pid) === mntNs); i++) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+  waitUntil(() => !ours.some((pid) => mountNamespaceOf(pid) === mntNs), 2000, 10);
 }
 
 function recordedByAnother(rt: Runtime, id: string, mntNs: string): boolean {

@@ -8,8 +8,8 @@ import type { StoredState } from '../state/store.ts';
 import { statusOf } from './query.ts';
 import type { Runtime } from './runtime.ts';
 import { removeContainer } from './remove.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** SIGKILL to the init and, through the cgroup, to processes outside its PID namespace; then waits. */
 export async function killAll(s: Pick<StoredState, 'pid' | 'pidStartTime' | 'cgroup'>): Promise<void> {

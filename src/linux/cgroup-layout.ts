@@ -9,6 +9,7 @@ import { fileNameFor } from '../state/file-name.ts';
 import * as fs from 'node:fs';
 import { posix } from 'node:path';
 import { OciError, specError, wrap } from '../errors.ts';
+import { readOptional } from './read-optional.ts';
 
 export type CgroupKind = 'v1' | 'v2' | 'hybrid';
 
@@ -76,6 +77,7 @@ const unescape = (s: string): string => s.replace(/\\([0-7]{3})/g, (_, octal: st
 
 function toHierarchy(m: MountLine): Hierarchy {
   if (m.fstype === 'cgroup2') {
+    // cgroup.controllers is missing on kernels before 4.15 and in test trees.
     const controllers = readOptional(posix.join(m.mountPoint, 'cgroup.controllers')) ?? '';
     return { mountPoint: m.mountPoint, root: m.root, version: 2, controllers: controllers.split(/\s+/).filter(Boolean) };
   }
@@ -163,10 +165,3 @@ function readText(path: string): string {
   }
 }
 
-function readOptional(path: string): string | undefined {
-  try {
-    return fs.readFileSync(path, 'utf8');
-  } catch {
-    return undefined; // cgroup.controllers is missing on kernels before 4.15 and in test trees
-  }
-}

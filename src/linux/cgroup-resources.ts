@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import { posix } from 'node:path';
 import { OciError, specError } from '../errors.ts';
 import type { CgroupLayout } from './cgroup-layout.ts';
+import { readOptional } from './read-optional.ts';
 import type { DeviceRule } from './cgroup-devices.ts';
 import { blkioWrites } from './resources-blkio.ts';
 import { cpuWrites, cpusetWrites } from './resources-cpu.ts';
@@ -320,10 +321,5 @@ function names(dir: string): string[] {
   }
 }
 
-function readTrimmed(dir: string, file: string): string | undefined {
-  try {
-    return fs.readFileSync(posix.join(dir, file), 'utf8').trim();
-  } catch {
-    return undefined; // absent (an older kernel, a controller not enabled yet) or unreadable: callers decide
-  }
-}
+/** Absent (an older kernel, a controller not enabled yet) or unreadable: undefined, for the planner to decide. */
+const readTrimmed = (dir: string, file: string): string | undefined => readOptional(posix.join(dir, file))?.trim();

@@ -5,7 +5,9 @@
 import * as fs from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import { OciError, cleanupAll, messageOf, specError, wrap } from '../errors.ts';
+import { sleepSync, waitUntil } from '../wait-sync.ts';
 import type { CgroupRecord } from './cgroup-layout.ts';
+import { readOptional } from './read-optional.ts';
 
 export { cgroupDirs, detectLayout } from './cgroup-layout.ts';
 export type { CgroupKind, CgroupLayout, CgroupRecord, Hierarchy } from './cgroup-layout.ts';
@@ -81,7 +83,7 @@ class Cgroup implements ContainerCgroup {
     if (v2 === undefined) throw new OciError('cgroup', 'this host has neither a v1 freezer nor cgroup v2 cgroup.freeze');
     writeFile(join(v2, 'cgroup.freeze'), frozen ? '1' : '0');
     // cgroup.events says "frozen 1" once every task has stopped (cgroup-v2.rst "Freezer").
-    waitFor(() => readOptional(join(v2, 'cgroup.events'))?.includes(`frozen ${frozen ? 1 : 0}`) ?? true, 1000);
+    waitUntil(() => readOptional(join(v2, 'cgroup.events'))?.includes(`frozen ${frozen ? 1 : 0}`) ?? true, 1000);
   }
 
   isFrozen(): boolean {
@@ -115,7 +117,7 @@ class Cgroup implements ContainerCgroup {
     const deadline = Date.now() + KILL_DEADLINE_MS;
     for (let round = 0; ; round++) {
       this.killRound(round);
-      if (waitFor(() => this.pids().length === 0, 100)) return;
+      if (waitUntil(() => this.pids().length === 0, 100)) return;
       if (Date.now() > deadline) {
         throw new OciError('cgroup', `pids ${this.pids().join(', ')} survived SIGKILL for ${KILL_DEADLINE_MS} ms in ${this.record.dirs[0]}`);
       }
@@ -209,7 +211,7 @@ function rmdir(dir: string, isLeaf: boolean): 'removed' | 'kept' | 'held' {
       // Killed processes may take a moment to leave; only those still there after every attempt hold it.
       if (busy && attempt >= RMDIR_ATTEMPTS && treeOf(dir).some((d) => readPids(d).length > 0)) return 'held';
       if (!busy || attempt >= RMDIR_ATTEMPTS) throw wrap('cgroup', `removing ${dir}`, err);
-      sleep(20);
+      sleepSync(20);
     }
   }
 }
@@ -224,14 +226,6 @@ function treeOf(dir: string): string[] {
     throw wrap('cgroup', `reading ${dir}`, err);
   }
   return [dir, ...entries.filter((e) => e.isDirectory()).flatMap((e) => treeOf(join(dir, e.name)))];
-}
-
-function readOptional(file: string): string | undefined {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
 }
 
 function isV2(dir: string): boolean {
@@ -263,7 +257,7 @@ function signalEach(pids: number[], signal: NodeJS.Signals | number): void {
 function freeze(dir: string, state: 'FROZEN' | 'THAWED'): void {
   const file = join(dir, 'freezer.state');
   writeFile(file, state);
-  waitFor(() => fs.readFileSync(file, 'utf8').trim() === state, 200);
+  waitUntil(() => fs.readFileSync(file, 'utf8').trim() === state, 200);
 }
 
 function writeFile(file: string, data: string): void {
@@ -274,16 +268,3 @@ function writeFile(file: string, data: string): void {
   }
 }
 
-/** Polls `cond` every 5 ms for up to `ms`; these callers are synchronous, so this blocks. */
-function waitFor(cond: () => boolean, ms: number): boolean {
-  const until = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() >= until) return false;
-    sleep(5);
-  }
-  return true;
-}
-
-function sleep(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}

@@ -1,16 +1,9 @@
 // What this host lets the runtime hand on to a container, read from /proc and /sys at create and
 // start: its own capability bounding set and hard rlimits, the LSMs it enforces, resctrl.
 // The plan modules take these as data, so they stay pure and testable with any host.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { Host } from '../plan/process.ts';
-
-const read = (path: string): string | undefined => {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-};
+import { readOptional as read } from './read-optional.ts';
 
 /** A capability mask line of /proc/self/status (CapBnd, CapEff), as a bigint. */
 export function statusMask(status: string, key: string): bigint {
