@@ -42,80 +42,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "stage.h"
 #include "steps.h"
 #include "watch.h"
 #include "wire.h"
-
-static void die(struct context *c, int64_t step, int errnum, const char *what) {
-  send_error(c->sync_fd, step, errnum, what);
-  _exit(1);
-}
-
-/* The process this stage dies with: stage 0 names the CLI by the sync fd it reads, stage 1 stage 0 by pid. */
-static int tied_fd = -1;
-static pid_t tied_pid;
-
-/* Arms the death signal, then makes sure the parent did not die before it was armed. */
-static void tie(void) {
-  if (tied_fd < 0 && tied_pid <= 0) return;
-  if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) _exit(1);
-  if (tied_pid > 0 && getppid() != tied_pid) _exit(1);
-  if (tied_fd >= 0) {
-    struct pollfd p = {.fd = tied_fd, .events = POLLOUT};
-    if (poll(&p, 1, 0) > 0 && (p.revents & (POLLERR | POLLHUP))) _exit(1);
-  }
-}
-
-static void untie(void) {
-  tied_fd = -1;
-  tied_pid = 0;
-  prctl(PR_SET_PDEATHSIG, 0);
-}
-
-/*
- * Tests only (tests/reliability, docs/reliability.md): when create.ts has written
- * `test-pause-at-step` (from OCIRT_TEST_PAUSE_AT_STEP=N), the stage that reaches step N writes
- * "step N stage S" to `test-paused` and stops there until killed. Its fd is opened in stage 0, so a stage
- * in a user namespace or past pivot_root can still write it.
- */
-static int64_t pause_at = -1;
-static int pause_fd = -1;
-
-static void test_hooks(void) {
-  char buf[24] = {0};
-  int fd = open("test-pause-at-step", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return;
-  ssize_t n = read(fd, buf, sizeof buf - 1);
-  close(fd);
-  if (n <= 0) return;
-  pause_at = atoll(buf);
-  pause_fd = open("test-paused", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-}
-
-static void test_pause(int64_t step, int stage) {
-  char line[48];
-  int n = snprintf(line, sizeof line, "step %lld stage %d\n", (long long)step, stage);
-  if (pause_fd >= 0 && write(pause_fd, line, (size_t)n) < 0) _exit(1);
-  for (;;) pause();
-}
-
-/* Runs every step of one stage; the first failure is reported with its index and ends the process. */
-static void run_stage(const struct message *m, int stage, struct context *c) {
-  char what[512];
-  for (size_t i = 0; i < m->count; i++) {
-    const struct record *r = &m->recs[i];
-    if (r->step < 0 || r->stage != stage) continue;
-    if (r->step == pause_at) test_pause(r->step, stage);
-    if (run_step(r, c, what, sizeof what) < 0) die(c, r->step, errno, what);
-    tie(); /* the step may have changed credentials, which disarms the death signal */
-  }
-}
-
-static const struct record *find_step(const struct message *m, int64_t step) {
-  for (size_t i = 0; i < m->count; i++)
-    if (m->recs[i].step == step) return &m->recs[i];
-  return NULL;
-}
 
 /* Stage 0 side of UNSHARE_USER: write setgroups, uid_map and gid_map of stage 1, then answer. */
 static int64_t write_maps(const struct message *m, int64_t step, pid_t child) {
@@ -161,7 +91,7 @@ static void run_process(struct context *c, int conn) {
   char err[256];
   struct message m;
   c->sync_fd = conn;
-  pause_at = -1; /* the process message numbers its own steps */
+  test_hooks_off(); /* the process message numbers its own steps */
   unsigned char *buf = read_prefixed(conn, &len);
   if (buf == NULL) die(c, -1, errno, "read process");
   if (parse_message(buf, len, &m, err, sizeof err) < 0) die(c, -1, EPROTO, err);
@@ -207,29 +137,6 @@ static pid_t serve_stage1(struct context *c, pid_t child) {
   while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
   }
   return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? (pid_t)pid : -1;
-}
-
-static pid_t forwarded_to;
-static void forward_signal(int sig) {
-  if (forwarded_to > 0) kill(forwarded_to, sig);
-}
-
-/* run: stay as the subreaper the init is reparented to, forward signals, and exit as it exits. */
-static int reap_init(pid_t init) {
-  static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
-  forwarded_to = init;
-  for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) signal(sigs[i], forward_signal);
-  for (;;) {
-    int status;
-    pid_t pid = waitpid(-1, &status, 0);
-    if (pid < 0 && errno == EINTR) continue;
-    if (pid < 0) return 255;
-    if (pid != init) continue;
-    int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    FILE *f = fopen("exit.status", "w");
-    if (f) fprintf(f, "%d", code), fclose(f);
-    return code;
-  }
 }
 
 /*
@@ -297,7 +204,7 @@ static int stage_host(int sync_fd, const char *plan_file, int run_mode) {
   close(sync_fd);
   if (c.listen_fd >= 0) close(c.listen_fd);
   if (init < 0) return 1;
-  return run_mode ? reap_init(init) : 0;
+  return run_mode ? reap(init, "exit.status") : 0;
 }
 
 /* One line per record: its type, then each argument as kind:hex. */

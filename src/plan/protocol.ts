@@ -103,6 +103,12 @@ export const Op = {
   MOUNT_IN: { code: 63, args: 'isssis' }, // root slot, target in it, source, fstype, flags, data ("" = NULL)
   JOIN_SESSION_KEYRING: { code: 65, args: 's' }, // name: a new session keyring, searchable by its owner (ENOSYS: none, as runc)
   CLOSE_SLOT: { code: 64, args: 'i' }, // slot: its fd closed, so the init holds no fd of a host directory once pivoted
+  // config.md "Process" terminal: the pty is opened in the container (its /dev/ptmx) and its master
+  // handed out over a socket; the executor connects that socket in the host beforehand.
+  CONSOLE_CONNECT: { code: 66, args: 'is' }, // stage 0: slot, host path of the --console-socket
+  CONSOLE_PAIR: { code: 67, args: 'i' }, // stage 0: slot, one end of a socketpair; the executor keeps the other to relay the terminal
+  PTY_OPEN: { code: 68, args: 'iiii' }, // console slot, rows, cols (0: leave), bind the slave onto /dev/console: the master is sent
+  //                                       over the slot (one SCM_RIGHTS message), the slave becomes fds 0-2 and the controlling terminal
 } as const;
 
 export type OpName = keyof typeof Op;
