@@ -5,6 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PACKAGES=(gcc make libc6-dev libseccomp2 iproute2 procps runc crun busybox-static strace hyperfine)
+# The engines tests/engines drives ocirt with: podman with conmon and netavark (aardvark-dns, iptables
+# for its bridge), and containerd with ctr.
+PACKAGES+=(podman conmon netavark aardvark-dns iptables containerd)
 missing=()
 for p in "${PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ]; then
