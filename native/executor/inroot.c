@@ -247,14 +247,12 @@ static int move_onto(int tree, int target) {
   return (int)syscall(SYS_move_mount, tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
 }
 
-/* Attaches a slot's detached mount at a path, making an empty file there first if nothing is; a
- * symlink there is refused, not mounted over. */
-int attach_tree(const struct record *r, struct context *c) {
-  int slot = (int)arg_i64(r, 1);
-  if (slot < 0 || slot >= MAX_SLOTS || c->slots[slot] < 0) return errno = EBADF, -1;
+/* Attaches a detached mount (an OPEN_TREE fd) at a path, making an empty file there first if nothing
+ * is; a symlink there is refused, not mounted over. The tree fd stays the caller's. */
+int attach_at(const char *path, int tree) {
   char buf[4096];
   const char *name;
-  int dir = open_parent(arg_str(r, 0), buf, sizeof buf, &name);
+  int dir = open_parent(path, buf, sizeof buf, &name);
   if (dir < 0) return -1;
   int made = open2(dir, name, O_CREAT | O_WRONLY | O_NOFOLLOW, 0644);
   if (made >= 0) close(made);
@@ -265,9 +263,17 @@ int attach_tree(const struct record *r, struct context *c) {
     target = -1;
     if (S_ISLNK(st.st_mode)) errno = ELOOP;
   }
-  int rc = target < 0 ? -1 : move_onto(c->slots[slot], target);
+  int rc = target < 0 ? -1 : move_onto(tree, target);
   close_keep_errno(dir);
   close_keep_errno(target);
+  return rc;
+}
+
+/* ATTACH_TREE: a slot's detached mount attached at a path; the slot is emptied. */
+int attach_tree(const struct record *r, struct context *c) {
+  int slot = (int)arg_i64(r, 1);
+  if (slot < 0 || slot >= MAX_SLOTS || c->slots[slot] < 0) return errno = EBADF, -1;
+  int rc = attach_at(arg_str(r, 0), c->slots[slot]);
   close_keep_errno(c->slots[slot]);
   c->slots[slot] = -1;
   return rc;

@@ -26,6 +26,8 @@ int mknod_at(const struct record *r);
 int symlink_at(const struct record *r);
 int open_tree_slot(const struct record *r, struct context *c);
 int attach_tree(const struct record *r, struct context *c);
+/* A detached mount attached at path (an empty file made there if nothing is; a symlink refused). */
+int attach_at(const char *path, int tree);
 int mask_path(const struct record *r);
 int readonly_path(const struct record *r);
 int write_at(const struct record *r);

@@ -42,6 +42,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "relay.h"
 #include "stage.h"
 #include "steps.h"
 #include "watch.h"
@@ -71,6 +72,7 @@ static int journal_fd = -1;
 static void stage_ns(struct context *c, pid_t host, int release_fd) {
   prctl(PR_SET_NAME, "ocirt:[1:NS]");
   close(journal_fd);
+  if (c->relay_fd >= 0) close(c->relay_fd); /* stage 0's end of the terminal relay */
   tied_fd = -1;
   tied_pid = host;
   tie();
@@ -154,7 +156,7 @@ static int journal_init(pid_t pid) {
 
 static int stage_host(int sync_fd, const char *plan_file, int run_mode) {
   struct message plan;
-  struct context c = {.listen_fd = -1, .sync_fd = sync_fd, .inner_fd = -1, .plan = &plan};
+  struct context c = {.listen_fd = -1, .sync_fd = sync_fd, .inner_fd = -1, .relay_fd = -1, .plan = &plan};
   for (int i = 0; i < MAX_SLOTS; i++) c.slots[i] = -1;
   char err[256];
   size_t len;
@@ -204,7 +206,8 @@ static int stage_host(int sync_fd, const char *plan_file, int run_mode) {
   close(sync_fd);
   if (c.listen_fd >= 0) close(c.listen_fd);
   if (init < 0) return 1;
-  return run_mode ? reap(init, "exit.status") : 0;
+  if (!run_mode) return 0;
+  return c.relay_fd >= 0 ? reap_relayed(init, c.relay_fd, "exit.status") : reap(init, "exit.status");
 }
 
 /* One line per record: its type, then each argument as kind:hex. */

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "steps.h"
 
+#include "console.h"
 #include "hostns.h"
 #include "inroot.h"
 #include "mounts.h"
@@ -237,6 +238,9 @@ int run_step(const struct record *r, struct context *c, char *what, size_t n) {
   case OP_CAP_BOUNDING: snprintf(what, n, "drop bounding capabilities"); return cap_bounding(r);
   case OP_KEEPCAPS: snprintf(what, n, "prctl(PR_SET_KEEPCAPS)"); return prctl(PR_SET_KEEPCAPS, (unsigned long)arg_i64(r, 0), 0, 0, 0);
   case OP_CAPSET: snprintf(what, n, "capset"); return cap_set(r);
+  case OP_CONSOLE_CONNECT: snprintf(what, n, "connect the console socket %s", s0); return console_connect(r, c);
+  case OP_CONSOLE_PAIR: snprintf(what, n, "socketpair for the terminal"); return console_pair(r, c);
+  case OP_PTY_OPEN: snprintf(what, n, "open the terminal on /dev/ptmx"); return pty_open(r, c);
   case OP_CAP_AMBIENT: snprintf(what, n, "raise ambient capabilities"); return cap_ambient(r);
   }
   return errno = EPROTO, -1;

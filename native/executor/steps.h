@@ -15,6 +15,7 @@ struct context {
   char **env;         /* set by ENV, used by EXEC */
   int slots[MAX_SLOTS]; /* fds kept by one step for a later one (protocol.ts "Slots"); -1 = empty */
   pid_t init_pid;     /* stage 4: the init's host pid */
+  int relay_fd;       /* CONSOLE_PAIR: where the pty master arrives, for relay.c; -1 = none */
   const struct message *plan;
 };
 

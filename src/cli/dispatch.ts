@@ -1,7 +1,7 @@
 // One short case per command: call the lifecycle, print, return the exit code.
 // Only cli/ knows exit codes and output formats (STYLE.md). Lifecycle modules load lazily:
 // every ocirt call pays its start-up.
-import { usageError } from '../errors.ts';
+import { resolve } from 'node:path';
 import type { Runtime } from '../lifecycle/runtime.ts';
 import type { StateJson } from '../lifecycle/query.ts';
 import type { Command } from './grammar.ts';
@@ -12,8 +12,8 @@ import type { Validation } from '../spec/validate.ts';
 type CreateCommand = Extract<Command, { name: 'create' | 'run' }>;
 
 async function createOrRun(rt: Runtime, c: CreateCommand): Promise<number> {
-  if (c.consoleSocket) throw usageError(`${c.name}: --console-socket: process.terminal is not supported by ocirt yet`);
-  const o = { id: c.id, bundle: c.bundle, pidFile: c.pidFile, noPivot: c.noPivot, noNewKeyring: c.noNewKeyring, preserveFds: c.preserveFds };
+  const consoleSocket = c.consoleSocket === undefined ? undefined : resolve(c.consoleSocket);
+  const o = { id: c.id, bundle: c.bundle, pidFile: c.pidFile, noPivot: c.noPivot, noNewKeyring: c.noNewKeyring, preserveFds: c.preserveFds, consoleSocket };
   if (c.name === 'run') return (await import('../lifecycle/run.ts')).run(rt, { ...o, detach: c.detach });
   await (await import('../lifecycle/create.ts')).create(rt, { ...o, foreground: false });
   return 0;

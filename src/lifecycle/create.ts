@@ -12,6 +12,7 @@ import { applyResources, type LinuxResources } from '../linux/cgroup-resources.t
 import { fromDraft, type DraftResources } from '../linux/resources-draft.ts';
 import { setOomScoreAdj } from './oom-score.ts';
 import { buildPlan, encodePlan, planLabels, type Plan } from '../plan/build.ts';
+import { consoleFor } from '../plan/console.ts';
 import { mountDestinations, PROCESS_FILE, processMessage, SECCOMP_FILE } from './process-message.ts';
 import { fileNameFor } from '../state/file-name.ts';
 import { startTime } from '../state/liveness.ts';
@@ -32,6 +33,8 @@ export interface CreateOptions {
   noNewKeyring: boolean;
   /** --preserve-fds N: fds 3..3+N-1 of the caller are the process's too (runc's flag). */
   preserveFds: number;
+  /** --console-socket (absolute): where the pty master goes when process.terminal is true. */
+  consoleSocket?: string;
   /** run in the foreground: the executor stays as the init's reaper and exits as it exits. */
   foreground: boolean;
 }
@@ -151,7 +154,9 @@ export async function create(rt: Runtime, o: CreateOptions): Promise<Created> {
   const host = hostFacts();
   // mountinfo is read for resctrl only when the config asks for intelRdt.
   const planHost = { selinux: host.lsm.selinux, resctrl: b.config.linux?.intelRdt !== undefined && resctrlMount() !== undefined };
-  const plan = buildPlan({ config: b.config, edition: b.edition, rootfs: b.rootfs, bundle: b.dir, cgroupProcs, cgroup: mountContext(layout, record.dirs), noPivot: o.noPivot, sessionKeyring: o.noNewKeyring ? undefined : `_ses.${fileNameFor(o.id)}`, host: planHost });
+  const terminal = consoleFor(b.config.process, { command: o.foreground ? 'run' : 'create', consoleSocket: o.consoleSocket, detach: !o.foreground });
+  const sessionKeyring = o.noNewKeyring ? undefined : `_ses.${fileNameFor(o.id)}`;
+  const plan = buildPlan({ config: b.config, edition: b.edition, rootfs: b.rootfs, bundle: b.dir, cgroupProcs, cgroup: mountContext(layout, record.dirs), noPivot: o.noPivot, sessionKeyring, console: terminal, host: planHost });
   const seccomp = seccompOf(b, rt.warn);
   // v1.3.0: the process is fixed at create time ("updates to config.json after create MUST NOT affect").
   const destinations = mountDestinations(b.config);

@@ -4,11 +4,12 @@
 //
 //   / a recursive slave → rootfs bind → rootfs opened (mount destinations resolve in it) → mounts
 //   (in order) → seccomp agent's socket → host nodes to bind → personality, memory policy
-//   → pivot_root → propagation → devices and /dev symlinks → hostname, domainname → sysctl
+//   → pivot_root → propagation → devices and /dev symlinks → the terminal → hostname, domainname → sysctl
 //   → read-only paths → masked paths → root.readonly
 import { specError } from '../errors.ts';
 import type { Config, IdMapping } from '../spec/config.ts';
 import type { Edition } from '../spec/edition.ts';
+import { consoleSteps, type Console } from './console.ts';
 import { deviceSteps, type Device } from './devices.ts';
 import { Slots } from './slots.ts';
 import { linuxPathSteps } from './linux-paths.ts';
@@ -32,6 +33,8 @@ export interface PlanInput {
   noPivot: boolean;
   /** The init's own session keyring, as runc makes one (`_ses.<id>`); undefined with --no-new-keyring. */
   sessionKeyring?: string;
+  /** process.terminal: where the pty master goes (console.ts consoleFor); undefined without one. */
+  console?: Console;
   /** host facts the config's fields depend on */
   host: { selinux: boolean; resctrl: boolean };
 }
@@ -100,7 +103,9 @@ function initSteps(p: PlanInput, ns: NamespaceSet): Built {
   const inUserNs = ns.created.has('user') || ns.joined.has('user');
   const devices = deviceSteps(l?.devices as Device[] | undefined, { inUserNs, owner: rootOwner(c), slots });
   steps.push(...devices.beforePivot, ...personalitySteps(l?.personality), ...memoryPolicySteps(l?.memoryPolicy));
-  steps.push(...pivotSteps(root), ...devices.afterPivot);
+  const terminal = consoleSteps(p.console, c.process, slots, true);
+  ctx.hostSteps.push(...terminal.host);
+  steps.push(...pivotSteps(root), ...devices.afterPivot, ...terminal.pty);
   if (c.hostname) steps.push({ op: 'SETHOSTNAME', args: [c.hostname], label: 'hostname' });
   if (c.domainname) steps.push({ op: 'SETDOMAINNAME', args: [c.domainname], label: 'domainname' });
   steps.push(...sysctlSteps(l?.sysctl, ns), ...linuxPathSteps(l?.readonlyPaths, l?.maskedPaths), ...rootReadonlySteps(root));

@@ -8,7 +8,6 @@ import { pointerOf, type Finding } from './findings.ts';
 /** Where the spec defines each refused field, for the finding's reference. */
 const SECTION = {
   hooks: ['config.md', 'POSIX-platform Hooks'],
-  terminal: ['config.md', 'Process'],
 } as const;
 
 export const NOT_SUPPORTED = 'not supported by ocirt yet';
@@ -18,11 +17,6 @@ function asksForSomething(v: unknown): boolean {
   if (Array.isArray(v)) return v.length > 0;
   if (typeof v === 'object') return Object.keys(v).length > 0;
   return true;
-}
-
-function objectAt(c: Record<string, unknown> | undefined, key: string): Record<string, unknown> | undefined {
-  const v = c?.[key];
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 }
 
 const NOT_YET = `${NOT_SUPPORTED}; remove it or leave it empty`;
@@ -36,7 +30,5 @@ function refusal(path: Array<string | number>, key: keyof typeof SECTION, messag
 export function unsupportedFindings(c: Record<string, unknown>): Finding[] {
   const out: Finding[] = [];
   if (asksForSomething(c.hooks)) out.push(refusal(['hooks'], 'hooks', NOT_YET, 'remove it or leave it empty'));
-  const p = objectAt(c, 'process');
-  if (p?.terminal === true) out.push(refusal(['process', 'terminal'], 'terminal', `a terminal is ${NOT_SUPPORTED}`, 'set it to false'));
   return out;
 }

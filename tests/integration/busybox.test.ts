@@ -1,22 +1,18 @@
 // bundle.md and config.md, with a bundle "from anyone else": a root filesystem built from Debian's
 // busybox-static (scripts/setup.sh installs it) and a hand-written minimal v1.3.0 config.json, not
 // one of ocirt's sample bundles or its probe.
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BUSYBOX, busyboxRootfs } from './busybox-rootfs.ts';
 import { hostMountPoints, isRoot, leftovers, madeFor, NEEDS_ROOT, Sandbox, waitForStatus } from './harness.ts';
 
-const BUSYBOX = '/bin/busybox';
 const APPLETS = ['sh', 'echo', 'cat', 'hostname', 'ls', 'head'];
 
 /** A bundle in the sandbox: rootfs/bin/busybox, its applets as relative symlinks, and config.json. */
 function busyboxBundle(s: Sandbox, script: string): string {
   const bundle = join(s.dir, 'busybox-bundle');
-  const bin = join(bundle, 'rootfs/bin');
-  mkdirSync(bin, { recursive: true });
-  copyFileSync(BUSYBOX, join(bin, 'busybox'));
-  chmodSync(join(bin, 'busybox'), 0o755);
-  for (const applet of APPLETS) symlinkSync('busybox', join(bin, applet));
+  busyboxRootfs(join(bundle, 'rootfs'), APPLETS);
   const config = {
     ociVersion: '1.3.0',
     root: { path: 'rootfs' },

@@ -60,12 +60,9 @@ describe('config.md "Valid values" and "Extensibility"', () => {
     c.linux!['futureField'] = ['a'];
     expect(refused(c)).toEqual([]);
   });
-  it('refuses a terminal, naming it', () => {
+  it('takes a terminal: process.terminal is implemented (plan/console.ts)', () => {
     const t = base();
     t.process!.terminal = true;
-    expect(refused(t)).toEqual(['/process/terminal: a terminal is not supported by ocirt yet']);
-    expect(unsupportedFindings(t as unknown as Record<string, unknown>)[0]).toMatchObject({ severity: 'error', fix: 'set it to false', reference: { file: 'v1.3.0/config.md', section: 'Process' } });
-    t.process!.terminal = false;
     expect(refused(t)).toEqual([]);
   });
   it('accepts id-mapped mounts and tmpcopyup (the plan checks where they apply)', () => {
