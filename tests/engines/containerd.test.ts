@@ -2,7 +2,7 @@
 // go-runc) drives the runtime given by `ctr run --runc-binary`, on a busybox --rootfs. The daemon
 // is this file's own: root, state and socket under a temporary directory, started before the tests
 // and stopped after them. Every scenario runs with runc, the reference, and with ocirt.
-import { readFileSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -13,6 +13,7 @@ import {
   isRoot,
   missingTools,
   NEEDS_ROOT,
+  PROCESS_VIEW,
   restoreHost,
   RUNTIMES,
   show,
@@ -116,6 +117,13 @@ describe.skipIf(!isRoot)(`containerd drives the runtime (${NEEDS_ROOT})`, () => 
       const exec = ctd.ctr(['task', 'exec', '--exec-id', 'e1', c, 'sh', '-c', 'echo in-exec; cat /proc/1/cmdline | tr "\\0" " "; exit 4']);
       expect(exec.code, show(exec)).toBe(4);
       expect(exec.stdout).toBe(`in-exec\nsh -c ${SERVER} `);
+      // The exec'd process is in every namespace of the init and in its cgroup, with its ids and security.
+      const joined = ctd.ctr(['task', 'exec', '--exec-id', 'e2', c, 'sh', '-c', `${PROCESS_VIEW} /proc/self; ${PROCESS_VIEW} /proc/1`]);
+      expect(joined.code, show(joined)).toBe(0);
+      const [self, init] = joined.stdout.split('--\n');
+      expect(self).toBe(init);
+      expect(self).toContain(readlinkSync(`/proc/${pid}/ns/pid`));
+      expect(self).toContain(readlinkSync(`/proc/${pid}/ns/mnt`));
 
       expect(ctd.ctr(['task', 'kill', '--signal', 'SIGKILL', c]).code).toBe(0);
       expect(await waitFor(() => ctd.tasks().get(c)?.status === 'STOPPED')).toBe(true);

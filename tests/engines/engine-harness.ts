@@ -551,5 +551,13 @@ export class Containerd {
 /** A fresh directory for an engine's state. */
 export const engineDir = (name: string) => mkdtempSync(join(tmpdir(), `ocirt-engine-${name}-`));
 
+/**
+ * A shell snippet for `sh -c`: `${PROCESS_VIEW} /proc/self` prints that process's namespace links,
+ * cgroups, ids, capabilities, no_new_privs and seccomp mode, then "--" (to compare an exec'd
+ * process with the init, /proc/1).
+ */
+export const PROCESS_VIEW =
+  'f() { for n in pid net mnt uts ipc; do readlink $1/ns/$n; done; cat $1/cgroup; grep -E "^(Uid|Gid|Cap|NoNewPrivs|Seccomp):" $1/status; echo --; }; f';
+
 /** The inode of a namespace file or link (/run/netns/x, /proc/<pid>/ns/net). */
 export const inodeOf = (path: string) => statSync(path).ino;

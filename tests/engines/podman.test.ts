@@ -3,7 +3,7 @@
 // with ocirt: the same test code, so a scenario that passes with runc and fails with ocirt is
 // ocirt's. After each test the engine's own removal must leave nothing of its containers; after
 // the file the host is as it was (engine-harness.ts restoreHost).
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readlinkSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   engineDir,
@@ -14,6 +14,7 @@ import {
   memoryLimitOf,
   missingTools,
   NEEDS_ROOT,
+  PROCESS_VIEW,
   pidsLimitOf,
   Podman,
   restoreHost,
@@ -115,6 +116,16 @@ describe.skipIf(!isRoot)(`podman drives the runtime (${NEEDS_ROOT})`, () => {
       const exec = p.podman(['exec', 'srv', 'sh', '-c', 'echo in-exec; cat /proc/1/cmdline | tr "\\0" " "; exit 5']);
       expect(exec.code, show(exec)).toBe(5);
       expect(exec.stdout).toBe(`in-exec\nsh -c ${SERVER} `);
+      // The exec'd process is in every namespace of the init and in its cgroup, with its ids and security.
+      const pid = Number(p.inspect('srv', '{{.State.Pid}}'));
+      const joined = p.podman(['exec', 'srv', 'sh', '-c', `${PROCESS_VIEW} /proc/self; ${PROCESS_VIEW} /proc/1`]);
+      expect(joined.code, show(joined)).toBe(0);
+      const [self, init] = joined.stdout.split('--\n');
+      expect(self).toBe(init);
+      expect(self).toContain(readlinkSync(`/proc/${pid}/ns/pid`));
+      expect(self).toContain(readlinkSync(`/proc/${pid}/ns/mnt`));
+      const as = p.podman(['exec', '--user', '1000:1000', '--env', 'BAR=baz', '--workdir', '/tmp', 'srv', 'sh', '-c', 'id -u; id -g; echo "$BAR"; pwd']);
+      expect(as.stdout, show(as)).toBe('1000\n1000\nbaz\n/tmp\n');
 
       const stop = p.podman(['stop', '--time', '10', 'srv']);
       expect(stop.code, show(stop)).toBe(0);
