@@ -1,8 +1,8 @@
 // runtime.md "Create": make the container's environment from config.json, start an init that
 // waits for `start`, and record the state. Every failure undoes what was made ("Errors").
-import { existsSync, readlinkSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { cleanupAll, messageOf, OciError, specError } from '../errors.ts';
+import { cleanupAll, OciError, specError } from '../errors.ts';
 import { cgroupDirs, createCgroup, detectLayout, type CgroupLayout, type CgroupRecord, type ContainerCgroup } from '../linux/cgroups.ts';
 import { describeStepError, launch, type Launch } from '../linux/executor.ts';
 import { hostFacts, resctrlMount } from '../linux/host-facts.ts';
@@ -19,6 +19,7 @@ import { startTime } from '../state/liveness.ts';
 import { withLock } from '../state/lock.ts';
 import type { StoredState } from '../state/store.ts';
 import { loadBundle, type Bundle } from './bundle.ts';
+import { writePidFile } from './pid-file.ts';
 import type { Runtime } from './runtime.ts';
 import { armAutoremove } from './autoremove.ts';
 import { sleepSync } from '../wait-sync.ts';
@@ -64,18 +65,6 @@ function initialState(id: string, b: Bundle, plan: Plan): StoredState {
     phase: 'creating', edition: b.edition, autoremove: b.edition === 'draft' && b.config.root.autoremove === true,
     namespaces: [...plan.namespaces.created].map((type) => ({ type })).concat([...plan.namespaces.joined].map(([type, path]) => ({ type, path }))),
   };
-}
-
-/** The pid file: the host pid in decimal, no newline (ENGINES.md), written atomically. */
-function writePidFile(path: string, pid: number): void {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  try {
-    writeFileSync(tmp, String(pid));
-    renameSync(tmp, path);
-  } catch (err) {
-    cleanupAll([() => rmSync(tmp, { force: true })]);
-    throw new OciError('syscall', `--pid-file: cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? messageOf(err)}`, err);
-  }
 }
 
 async function startInit(dir: string, plan: Plan, foreground: boolean, preserveFds: number): Promise<Launch> {
