@@ -73,7 +73,7 @@ describe.skipIf(!isRoot)(`podman drives the runtime (${NEEDS_ROOT})`, () => {
       const r = p.run(['--rm'], ['sh', '-c', 'echo out; echo err >&2; exit 3']);
       expect(r.code, show(r)).toBe(3);
       expect(r.stdout).toBe('out\n');
-      expect(r.stderr).toContain('err\n');
+      expect(r.stderr).toBe('err\n');
       expect(r.id).toMatch(/^[0-9a-f]{64}$/);
       expect(p.podman(['ps', '--all', '--quiet']).stdout).toBe('');
     });
@@ -116,6 +116,7 @@ describe.skipIf(!isRoot)(`podman drives the runtime (${NEEDS_ROOT})`, () => {
       const exec = p.podman(['exec', 'srv', 'sh', '-c', 'echo in-exec; cat /proc/1/cmdline | tr "\\0" " "; exit 5']);
       expect(exec.code, show(exec)).toBe(5);
       expect(exec.stdout).toBe(`in-exec\nsh -c ${SERVER} `);
+      expect(exec.stderr).toBe('');
       // The exec'd process is in every namespace of the init and in its cgroup, with its ids and security.
       const pid = Number(p.inspect('srv', '{{.State.Pid}}'));
       const joined = p.podman(['exec', 'srv', 'sh', '-c', `${PROCESS_VIEW} /proc/self; ${PROCESS_VIEW} /proc/1`]);
