@@ -42,9 +42,18 @@ export function reportError(o: LogOptions, err: unknown): void {
 
 /** runtime.md "Warnings": to the log when there is one (as runc does: engines read stderr as errors), else stderr. */
 export function reportWarning(o: LogOptions, message: string): void {
-  if (!o.log) return printErr(`ocirt: warning: ${message}`);
+  report(o, 'warning', message);
+}
+
+/** Only with --debug, where a warning would go: conmon records a runtime's stderr as the container's. */
+export function reportDebug(o: LogOptions, message: string): void {
+  if (o.debug) report(o, 'debug', message);
+}
+
+function report(o: LogOptions, level: 'warning' | 'debug', message: string): void {
+  if (!o.log) return printErr(`ocirt: ${level}: ${message}`);
   try {
-    appendFileSync(o.log, logLine(o, 'warning', message));
+    appendFileSync(o.log, logLine(o, level, message));
   } catch {
     /* best effort, as for errors */
   }

@@ -4,7 +4,7 @@ import { runtimeAt } from '../lifecycle/runtime.ts';
 import { defaultRoot } from '../state/root.ts';
 import { dispatch } from './dispatch.ts';
 import { globalsOf, parseArgs, USAGE, type Invocation } from './grammar.ts';
-import { reportError, reportWarning } from './log.ts';
+import { reportDebug, reportError, reportWarning } from './log.ts';
 import { printOut } from './output.ts';
 
 const VERSION = '0.1.0';
@@ -17,7 +17,8 @@ async function execute(inv: Invocation): Promise<number> {
   const c = inv.command;
   if (c.name === 'help') return printOut(USAGE), 0;
   if (c.name === 'version') return printOut(`ocirt version ${VERSION}\nspec: 1.3.0 and the create/start draft (0.6.0-dev)`), 0;
-  const code = await dispatch(runtimeAt(inv.globals.root ?? defaultRoot(), (m) => reportWarning(inv.globals, m)), c);
+  const rt = runtimeAt(inv.globals.root ?? defaultRoot(), (m) => reportWarning(inv.globals, m), (m) => reportDebug(inv.globals, m));
+  const code = await dispatch(rt, c);
   if (code === undefined) throw new OciError('usage', `${c.name}: not available in this version of ocirt`);
   return code;
 }

@@ -117,13 +117,14 @@ function refuseNotifyDeadlock(s: { defaultAction?: unknown; syscalls?: Array<{ n
   });
 }
 
-/** linux.seccomp compiled now, so that a bad profile fails create; its warnings are logged. */
-function seccompOf(b: Bundle, warn: (m: string) => void): CompiledSeccomp | undefined {
+/** linux.seccomp compiled now, so that a bad profile fails create; its warnings are logged, its notes with --debug. */
+function seccompOf(b: Bundle, rt: Runtime): CompiledSeccomp | undefined {
   const s = b.config.linux?.seccomp;
   if (s === undefined || s === null) return undefined;
   refuseNotifyDeadlock(s as Parameters<typeof refuseNotifyDeadlock>[0]);
   const compiled = compileSeccomp(s);
-  compiled.warnings.forEach(warn);
+  compiled.warnings.forEach(rt.warn);
+  compiled.notes.forEach(rt.debug);
   return compiled;
 }
 
@@ -146,7 +147,7 @@ export async function create(rt: Runtime, o: CreateOptions): Promise<Created> {
   const terminal = consoleFor(b.config.process, { command: o.foreground ? 'run' : 'create', consoleSocket: o.consoleSocket, detach: !o.foreground });
   const sessionKeyring = o.noNewKeyring ? undefined : `_ses.${fileNameFor(o.id)}`;
   const plan = buildPlan({ config: b.config, edition: b.edition, rootfs: b.rootfs, bundle: b.dir, cgroupProcs, cgroup: mountContext(layout, record.dirs), noPivot: o.noPivot, sessionKeyring, console: terminal, host: planHost });
-  const seccomp = seccompOf(b, rt.warn);
+  const seccomp = seccompOf(b, rt);
   // v1.3.0: the process is fixed at create time ("updates to config.json after create MUST NOT affect").
   const destinations = mountDestinations(b.config);
   // Fails early on a bad process (start builds the message again, with the seccomp program).

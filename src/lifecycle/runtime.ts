@@ -6,8 +6,10 @@ export interface Runtime {
   store: Store;
   root: string;
   warn(message: string): void;
+  /** What only --debug shows: notes on the config that change nothing the user asked for. */
+  debug(message: string): void;
 }
 
-export function runtimeAt(root: string, warn: (message: string) => void): Runtime {
-  return { store: new Store(root), root, warn };
+export function runtimeAt(root: string, warn: (message: string) => void, debug: (message: string) => void = () => {}): Runtime {
+  return { store: new Store(root), root, warn, debug };
 }

@@ -31,8 +31,11 @@ export interface CompiledSeccomp {
   flags: number;
   /** the default action or some rule is SCMP_ACT_NOTIFY: seccomp(2) returns a listener fd */
   notify: boolean;
-  /** one line each, naming the field */
+  /** one line each, naming the field: what changes the filter from what the profile says */
   warnings: string[];
+  /** one line each, naming the field: what libseccomp settles as runc's does too, and engines' default
+   * profiles are full of (unknown syscalls, overlapping rules); create logs them with --debug only */
+  notes: string[];
 }
 
 // seccomp.h (libseccomp 2.5/2.6): the action values, which are the kernel's SECCOMP_RET_* values.
@@ -311,6 +314,7 @@ function readAll(fd: number): Buffer {
 export function compileSeccomp(seccomp: unknown, field = 'linux.seccomp'): CompiledSeccomp {
   if (!isObj(seccomp)) throw specError(`${field}: must be an object, not ${shown(seccomp)}`);
   const warnings: string[] = [];
+  const notes: string[] = [];
 
   const defaultAction = actionValue(seccomp.defaultAction, seccomp.defaultErrnoRet, `${field}.defaultAction`, `${field}.defaultErrnoRet`);
   let notify = seccomp.defaultAction === 'SCMP_ACT_NOTIFY';
@@ -365,17 +369,17 @@ export function compileSeccomp(seccomp: unknown, field = 'linux.seccomp'): Compi
         const name = cName(n, at, 'syscall name');
         const nr = Number(l.fn.seccomp_syscall_resolve_name(l.cstring(name)));
         if (nr === NR_SCMP_ERROR) {
-          warnings.push(`${at}: unknown syscall ${q(name)} skipped`);
+          notes.push(`${at}: unknown syscall ${q(name)} skipped`);
           continue;
         }
         const first = plain.get(nr);
         if (first && first.action !== action) {
-          warnings.push(`${at}: ${q(name)} already has a rule without args with another action (${first.at}); libseccomp keeps that one`);
+          notes.push(`${at}: ${q(name)} already has a rule without args with another action (${first.at}); libseccomp keeps that one`);
           continue;
         }
         if (rules.length === 0) {
           const replaced = withArgs.get(nr)?.find((r) => r.action !== action);
-          if (replaced) warnings.push(`${at}: this rule without args replaces the rules with args for ${q(name)} (${replaced.at})`);
+          if (replaced) notes.push(`${at}: this rule without args replaces the rules with args for ${q(name)} (${replaced.at})`);
           plain.set(nr, { action, at });
         } else {
           const earlier = withArgs.get(nr);
@@ -416,7 +420,7 @@ export function compileSeccomp(seccomp: unknown, field = 'linux.seccomp'): Compi
       // call with ESRCH instead of being reported by its tid (which would read as a listener fd).
       if (flags & SECCOMP_FILTER_FLAG.TSYNC) flags |= SECCOMP_FILTER_FLAG.TSYNC_ESRCH;
     }
-    return { bpf, flags, notify, warnings };
+    return { bpf, flags, notify, warnings, notes };
   } finally {
     l.fn.seccomp_release(ctx);
   }

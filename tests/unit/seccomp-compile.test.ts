@@ -170,8 +170,8 @@ describe('compileSeccomp (koffi)', () => {
   it('compiles a podman-like profile of ~300 syscalls, skipping the ones libseccomp does not know', () => {
     const out = compileSeccomp(PODMAN_PROFILE);
     expect(PODMAN_ALLOW.length).toBeGreaterThan(300);
-    expect(out.warnings).toContain('linux.seccomp.syscalls[0].names[26]: unknown syscall "ocirt_not_a_syscall" skipped');
-    for (const w of out.warnings) expect(w).toMatch(/^linux\.seccomp\.syscalls\[\d+\]\.names\[\d+\]: unknown syscall "\w+" skipped$/);
+    expect(out.notes).toContain('linux.seccomp.syscalls[0].names[26]: unknown syscall "ocirt_not_a_syscall" skipped');
+    for (const w of out.notes) expect(w).toMatch(/^linux\.seccomp\.syscalls\[\d+\]\.names\[\d+\]: unknown syscall "\w+" skipped$/);
     const rets = returns(out.bpf);
     expect(rets).toContain(RET.ERRNO | 38); // defaultErrnoRet: ENOSYS
     expect(rets).toContain(RET.ERRNO | 1);
@@ -181,7 +181,7 @@ describe('compileSeccomp (koffi)', () => {
 
   it('an unknown syscall is a warning, and the rest of the entry still compiles', () => {
     const out = compileSeccomp(allow(['getcwd', 'ocirt_nope', 'chmod']));
-    expect(out.warnings).toEqual(['linux.seccomp.syscalls[0].names[1]: unknown syscall "ocirt_nope" skipped']);
+    expect(out.notes).toEqual(['linux.seccomp.syscalls[0].names[1]: unknown syscall "ocirt_nope" skipped']);
     expect(out.bpf.equals(compileSeccomp(allow(['getcwd', 'chmod'])).bpf)).toBe(true);
   });
 
@@ -190,7 +190,7 @@ describe('compileSeccomp (koffi)', () => {
     const v1 = compileSeccomp({ defaultAction: 'SCMP_ACT_ALLOW', architectures: ['SCMP_ARCH_X86'], syscalls: [{ names: ['getcwd'], action: 'SCMP_ACT_ERRNO' }] });
     expect(draft.bpf.equals(v1.bpf)).toBe(true);
     const warned = compileSeccomp({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ name: 'ocirt_nope', action: 'SCMP_ACT_ERRNO' }] });
-    expect(warned.warnings).toEqual(['linux.seccomp.syscalls[0].name: unknown syscall "ocirt_nope" skipped']);
+    expect(warned.notes).toEqual(['linux.seccomp.syscalls[0].name: unknown syscall "ocirt_nope" skipped']);
   });
 
   const ACTION_RETURNS: Array<[string, number]> = [
@@ -299,13 +299,13 @@ describe('compileSeccomp (koffi)', () => {
 
   it('says when libseccomp would silently drop an overlapping rule', () => {
     const twice = compileSeccomp({ defaultAction: 'SCMP_ACT_KILL', syscalls: [{ names: ['setns'], action: 'SCMP_ACT_ALLOW' }, { names: ['setns'], action: 'SCMP_ACT_ERRNO', errnoRet: 1 }] });
-    expect(twice.warnings).toEqual(['linux.seccomp.syscalls[1].names[0]: "setns" already has a rule without args with another action (linux.seccomp.syscalls[0].names[0]); libseccomp keeps that one']);
+    expect(twice.notes).toEqual(['linux.seccomp.syscalls[1].names[0]: "setns" already has a rule without args with another action (linux.seccomp.syscalls[0].names[0]); libseccomp keeps that one']);
     expect(returns(twice.bpf)).not.toContain(RET.ERRNO | 1);
     const replaced = compileSeccomp({
       defaultAction: 'SCMP_ACT_KILL',
       syscalls: [{ names: ['socket'], action: 'SCMP_ACT_ERRNO', args: [{ index: 0, value: 16, op: 'SCMP_CMP_EQ' }] }, { names: ['socket'], action: 'SCMP_ACT_ALLOW' }],
     });
-    expect(replaced.warnings).toEqual(['linux.seccomp.syscalls[1].names[0]: this rule without args replaces the rules with args for "socket" (linux.seccomp.syscalls[0].names[0])']);
+    expect(replaced.notes).toEqual(['linux.seccomp.syscalls[1].names[0]: this rule without args replaces the rules with args for "socket" (linux.seccomp.syscalls[0].names[0])']);
     expect(returns(replaced.bpf)).not.toContain(RET.ERRNO | 1);
     // The same syscall twice with one action is no overlap.
     expect(compileSeccomp({ defaultAction: 'SCMP_ACT_KILL', syscalls: [{ names: ['read'], action: 'SCMP_ACT_ALLOW' }, { names: ['read'], action: 'SCMP_ACT_ALLOW' }] }).warnings).toEqual([]);
