@@ -295,7 +295,8 @@ static int ro_tmpfs(void) {
   int fs = (int)syscall(SYS_fsopen, "tmpfs", FSOPEN_CLOEXEC);
   if (fs < 0) return -1;
   int m = -1;
-  if (syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
+  /* read-only in the superblock too, as runc's mount(MS_RDONLY) makes it, not only at the mount */
+  if (syscall(SYS_fsconfig, fs, FSCONFIG_SET_FLAG, "ro", NULL, 0) == 0 && syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
     m = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY); /* what runc mounts */
   close_keep_errno(fs);
   return m;
