@@ -25,6 +25,7 @@
  * disarms it: the container outlives `ocirt create`, and in run mode the reaper `ocirt run`.
  *
  * usage: ocirt-executor create|run SYNC_FD PLAN_FILE    (fds 3..SYNC_FD-1: --preserve-fds, kept for the process)
+ *        ocirt-executor exec|exec-detach SYNC_FD PLAN_FILE    (one more process in the container: exec.c)
  *        ocirt-executor watch PID START_TIME PROGRAM [ARG...]
  *        ocirt-executor print PLAN_FILE    (parse a message and print its records: the wire's property test)
  */
@@ -42,6 +43,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "exec.h"
 #include "relay.h"
 #include "stage.h"
 #include "steps.h"
@@ -234,7 +236,9 @@ int main(int argc, char **argv) {
   if (argc == 3 && strcmp(argv[1], "print") == 0) return print_message(argv[2]);
   if (argc >= 4 && (strcmp(argv[1], "create") == 0 || strcmp(argv[1], "run") == 0))
     return stage_host(atoi(argv[2]), argv[3], strcmp(argv[1], "run") == 0);
+  if (argc >= 4 && (strcmp(argv[1], "exec") == 0 || strcmp(argv[1], "exec-detach") == 0))
+    return exec_process(atoi(argv[2]), argv[3], strcmp(argv[1], "exec-detach") == 0);
   if (argc >= 5 && strcmp(argv[1], "watch") == 0) return watch(argv[2], argv[3], argv + 4);
-  fprintf(stderr, "usage: %s create|run SYNC_FD PLAN_FILE | watch PID START_TIME PROGRAM [ARG...] | print PLAN_FILE\n", argv[0]);
+  fprintf(stderr, "usage: %s create|run|exec|exec-detach SYNC_FD PLAN_FILE | watch PID START_TIME PROGRAM [ARG...] | print PLAN_FILE\n", argv[0]);
   return 2;
 }

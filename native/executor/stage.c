@@ -64,12 +64,16 @@ static void test_pause(int64_t step, int stage) {
   for (;;) pause();
 }
 
+void test_pause_point(int64_t step, int stage) {
+  if (step == pause_at) test_pause(step, stage);
+}
+
 void run_stage(const struct message *m, int stage, struct context *c) {
   char what[512];
   for (size_t i = 0; i < m->count; i++) {
     const struct record *r = &m->recs[i];
     if (r->step < 0 || r->stage != stage) continue;
-    if (r->step == pause_at) test_pause(r->step, stage);
+    test_pause_point(r->step, stage);
     if (run_step(r, c, what, sizeof what) < 0) die(c, r->step, errno, what);
     tie(); /* the step may have changed credentials, which disarms the death signal */
   }

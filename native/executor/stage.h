@@ -18,6 +18,8 @@ void untie(void);
 /* Tests only: reads `test-pause-at-step` in the cwd (create.ts testPauseAtStep); off stops it. */
 void test_hooks(void);
 void test_hooks_off(void);
+/* Stops there when `step` is the one test_hooks read; run_stage calls it before each step. */
+void test_pause_point(int64_t step, int stage);
 
 /* Runs every step of one stage; the first failure is reported with its index and ends the process. */
 void run_stage(const struct message *m, int stage, struct context *c);

@@ -90,6 +90,8 @@ export async function dispatch(rt: Runtime, c: Command): Promise<number | undefi
     case 'events':
       await (await import('../lifecycle/events.ts')).events(rt, c.id, { stats: c.stats, intervalMs: c.intervalMs }, (line) => print(line));
       return 0;
+    case 'exec':
+      return (await import('../lifecycle/exec.ts')).exec(rt, c);
     case 'features':
       print(JSON.stringify((await import('../lifecycle/features.ts')).features(), null, 2));
       return 0;

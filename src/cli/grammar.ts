@@ -27,7 +27,10 @@ export type Command =
   | { name: 'pause' | 'resume'; id: string }
   | { name: 'update'; id: string; resources?: string; values: UpdateValues }
   | { name: 'events'; id: string; stats: boolean; intervalMs: number }
-  | { name: 'exec'; id: string; process?: string; detach: boolean; pidFile?: string; consoleSocket?: string; tty: boolean; cwd?: string; env: string[]; preserveFds: number; args: string[] }
+  | {
+      name: 'exec'; id: string; process?: string; detach: boolean; pidFile?: string; consoleSocket?: string; tty: boolean; cwd?: string; env: string[]; preserveFds: number; args: string[];
+      user?: string; additionalGids: number[]; caps: string[]; noNewPrivs?: boolean; apparmor?: string; processLabel?: string;
+    }
   | { name: 'features' }
   | { name: 'help' }
   | { name: 'version' }
@@ -92,7 +95,8 @@ update flags: --resources|-r FILE (- for stdin: LinuxResources JSON; then no oth
   --cpu-quota, --cpu-period, --cpu-burst, --cpu-rt-period, --cpu-rt-runtime, --cpu-idle,
   --cpuset-cpus, --cpuset-mems, --pids-limit, --blkio-weight
 exec flags: --process|-p FILE, --detach|-d, --pid-file FILE, --console-socket SOCKET, --tty|-t,
-  --cwd DIR, --env|-e KEY=VALUE (repeatable), --preserve-fds N
+  --cwd DIR, --env|-e KEY=VALUE, --user|-u UID[:GID], --additional-gids|-g GID, --cap|-c CAP (these
+  three repeatable), --no-new-privs, --apparmor PROFILE, --process-label LABEL, --preserve-fds N
 
 global flags:
   --root DIR              where container state lives (default /run/ocirt, or $XDG_RUNTIME_DIR/ocirt)
@@ -161,6 +165,12 @@ const EXEC_FLAGS: readonly FlagSpec[] = [
   flag('cwd', 'string'),
   flag('env|e', 'list'),
   flag('preserve-fds', 'int'),
+  flag('user|u', 'string'),
+  flag('additional-gids|g', 'list'),
+  flag('cap|c', 'list'),
+  flag('no-new-privs', 'bool'),
+  flag('apparmor', 'string'),
+  flag('process-label', 'string'),
 ];
 
 /** runc's update flags; `cpu-share` is runc's spelling, `cpu-shares` the one users type. */
@@ -466,6 +476,9 @@ function buildExec(f: Flags, pos: string[]): Command {
   const env = list(f, 'env');
   const bad = env.find((e) => !/^[^=]+=/.test(e));
   if (bad !== undefined) throw fail('exec', `--env: must be KEY=VALUE, got ${q(bad)}`);
+  const gids = list(f, 'additionalGids');
+  const badGid = gids.find((g) => !/^[0-9]{1,10}$/.test(g) || Number(g) > 0xffffffff);
+  if (badGid !== undefined) throw fail('exec', `--additional-gids: must be a group id from 0 to 4294967295, got ${q(badGid)}`);
   return {
     name: 'exec',
     id,
@@ -478,6 +491,12 @@ function buildExec(f: Flags, pos: string[]): Command {
     env,
     preserveFds: int(f, 'preserveFds'),
     args,
+    user: str(f, 'user'),
+    additionalGids: gids.map(Number),
+    caps: list(f, 'cap'),
+    noNewPrivs: f.has('noNewPrivs') ? bool(f, 'noNewPrivs') : undefined,
+    apparmor: str(f, 'apparmor'),
+    processLabel: str(f, 'processLabel'),
   };
 }
 

@@ -22,7 +22,7 @@ export interface Launch {
 const PLAN_FILE = 'plan.bin';
 
 /** `preserveFds`: this process's fds 3..3+N-1 reach the container's process at the same numbers (--preserve-fds). */
-export async function launch(mode: 'create' | 'run', stateDir: string, plan: Buffer, preserveFds = 0): Promise<Launch> {
+export async function launch(mode: 'create' | 'run' | 'exec' | 'exec-detach', stateDir: string, plan: Buffer, preserveFds = 0): Promise<Launch> {
   writeFileSync(join(stateDir, PLAN_FILE), plan, { mode: 0o600 });
   let child: Child;
   let bytes: Buffer;
@@ -38,8 +38,10 @@ export async function launch(mode: 'create' | 'run', stateDir: string, plan: Buf
     if (f.type === 'pid') result.pid = f.pid;
     if (f.type === 'error' && !result.error) result.error = f;
   }
-  if (!result.error && !frames.some((f) => f.type === 'ready')) {
-    result.error = { type: 'error', step: -1, errno: 0, context: `executor exited with status ${await child.exited} before the init was ready`, text: '' };
+  // exec (exec.c): the process's pid, then EOF once it has exec'd; create and run: READY from the init.
+  const done = mode === 'exec' || mode === 'exec-detach' ? result.pid !== undefined : frames.some((f) => f.type === 'ready');
+  if (!result.error && !done) {
+    result.error = { type: 'error', step: -1, errno: 0, context: `executor exited with status ${await child.exited} before the ${mode.startsWith('exec') ? 'process' : 'init'} was ready`, text: '' };
   }
   return result;
 }

@@ -323,7 +323,7 @@ describe('pause, resume, update and events', () => {
 });
 
 describe('exec', () => {
-  const EXEC_DEFAULTS = { name: 'exec', id: 'abc', detach: false, tty: false, env: [], preserveFds: 0 } as const;
+  const EXEC_DEFAULTS = { name: 'exec', id: 'abc', detach: false, tty: false, env: [], preserveFds: 0, additionalGids: [], caps: [] } as const;
 
   it('takes what podman passes', () => {
     expect(cmd('exec --pid-file /p --process /f -d --tty --preserve-fds 1 --console-socket /s abc')).toEqual({
@@ -354,6 +354,14 @@ describe('exec', () => {
     });
   });
 
+  it('takes runc\'s process flags: --user, --additional-gids and --cap (repeatable), --no-new-privs, --apparmor, --process-label', () => {
+    expect(cmd('exec -u 1000:100 -g 5 --additional-gids=6 -c CAP_KILL --cap CAP_CHOWN --no-new-privs --apparmor prof --process-label lbl abc sh')).toEqual({
+      ...EXEC_DEFAULTS, user: '1000:100', additionalGids: [5, 6], caps: ['CAP_KILL', 'CAP_CHOWN'], noNewPrivs: true, apparmor: 'prof', processLabel: 'lbl', args: ['sh'],
+    });
+    expect(cmd('exec --no-new-privs=false abc sh')).toMatchObject({ noNewPrivs: false });
+    expect(cmd('exec abc sh')).not.toHaveProperty('noNewPrivs', expect.anything());
+  });
+
   it.each([
     ['exec', 'exec: missing container id'],
     ['exec abc', 'exec: missing command: give arguments or --process'],
@@ -362,7 +370,9 @@ describe('exec', () => {
     ['exec -e FOO abc sh', 'exec: --env: must be KEY=VALUE, got "FOO"'],
     ['exec -e =x abc sh', 'exec: --env: must be KEY=VALUE, got "=x"'],
     ['exec --env', 'exec: --env: missing value'],
-    ['exec --user 0 abc sh', 'exec: unknown flag "--user"'],
+    ['exec --uid 0 abc sh', 'exec: unknown flag "--uid"'],
+    ['exec -g x abc sh', 'exec: --additional-gids: must be a group id from 0 to 4294967295, got "x"'],
+    ['exec -g 4294967296 abc sh', 'exec: --additional-gids: must be a group id from 0 to 4294967295, got "4294967296"'],
     ['exec --tty=2 abc sh', 'exec: --tty: must be true or false'],
   ])('rejects %j: %s', (line, message) => {
     expect(usage(line)).toBe(message);
