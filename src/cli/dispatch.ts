@@ -91,7 +91,7 @@ export async function dispatch(rt: Runtime, c: Command): Promise<number | undefi
       await (await import('../lifecycle/events.ts')).events(rt, c.id, { stats: c.stats, intervalMs: c.intervalMs }, (line) => print(line));
       return 0;
     case 'exec':
-      return (await import('../lifecycle/exec.ts')).exec(rt, c);
+      return (await import('../lifecycle/exec.ts')).exec(rt, { ...c, consoleSocket: c.consoleSocket === undefined ? undefined : resolve(c.consoleSocket) });
     case 'features':
       print(JSON.stringify((await import('../lifecycle/features.ts')).features(), null, 2));
       return 0;

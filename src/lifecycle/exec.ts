@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { cleanupAll, messageOf, OciError, specError, stateError, usageError } from '../errors.ts';
 import { describeStepError, launch, type Launch } from '../linux/executor.ts';
 import { hostFacts } from '../linux/host-facts.ts';
+import { consoleFor } from '../plan/console.ts';
 import { encodeExecPlan, EXEC_NAMESPACES, execPlan, processFromFlags, type ExecFlags, type NsName } from '../plan/exec-plan.ts';
 import type { Process } from '../spec/config.ts';
 import { errorsIn } from '../spec/findings.ts';
@@ -93,17 +94,6 @@ function checkProcess(rt: Runtime, p: unknown, s: StoredState, where: string): P
   return p as Process;
 }
 
-/**
- * TERMINAL: the one place exec decides about a terminal. Until exec has one, process.terminal (from
- * --process, or --tty) is refused here, and --console-socket without it is a contradiction. To wire
- * it: console.ts consoleFor(p, { command: 'exec', consoleSocket, detach }) instead of this, and its
- * consoleSteps (bindConsole false) in execPlan (see exec-plan.ts and exec.c).
- */
-function refuseTerminal(p: Process, o: ExecOptions): void {
-  if (p.terminal === true) throw specError('exec: process.terminal: not supported yet');
-  if (o.consoleSocket) throw usageError('exec: --console-socket: process.terminal is not true, so there is no terminal to send');
-}
-
 /** The init's namespaces that are not this runtime's own (the executor is spawned in ours). */
 function namespacesToJoin(pid: number): Set<NsName> {
   const join = new Set<NsName>();
@@ -144,12 +134,12 @@ async function launchLocked(rt: Runtime, o: ExecOptions): Promise<Launch> {
     const p = o.process !== undefined
       ? checkProcess(rt, readProcessFile(o.process), s, `--process ${o.process}: `)
       : checkProcess(rt, processFromFlags(baseProcess(rt, s), o, s.edition), s, '');
-    refuseTerminal(p, o);
+    const terminal = consoleFor(p, { command: 'exec', consoleSocket: o.consoleSocket, detach: o.detach });
     // The seccomp agent (linux.seccomp.listenerPath) is not reached from exec: its notify fd is closed, so SCMP_ACT_NOTIFY calls fail with ENOSYS.
     const seccomp = savedSeccomp(dir, s.extra?.seccompFlags as number | undefined, -1, () => '');
     const plan = execPlan({
       initPid: s.pid, join: namespacesToJoin(s.pid), cgroupProcs: (s.cgroup?.dirs ?? []).map((d) => join(d, 'cgroup.procs')),
-      process: p, edition: s.edition, host: hostFacts(), seccomp, warn: rt.warn,
+      process: p, edition: s.edition, host: hostFacts(), seccomp, console: terminal, warn: rt.warn,
     });
     // args[0] as the process will find it: in the init's root, mounts and all.
     checkProgram(p, `/proc/${s.pid}/root`, []);

@@ -10,7 +10,8 @@
 //            (cgroup.procs of every hierarchy, before the cgroup namespace), its oom_score_adj,
 //            then the init's other namespaces, the user namespace first and the mount namespace
 //            last; exec.c opens every namespace file before it joins the first, since once in a
-//            user namespace the init's /proc/<pid>/ns files may be closed to it
+//            user namespace the init's /proc/<pid>/ns files may be closed to it; then, with a
+//            terminal, the pty on the container's /dev/ptmx (plan/console.ts; not /dev/console)
 //   stage 3  the same child: the process steps start sends an init (plan/process.ts), ending in EXEC
 //
 // Only the namespaces that differ from the runtime's own are joined: setns(2) into one's own user
@@ -18,7 +19,9 @@
 import { specError, usageError } from '../errors.ts';
 import type { Process } from '../spec/config.ts';
 import type { Edition } from '../spec/edition.ts';
+import { consoleSteps, type Console } from './console.ts';
 import { processSteps, type Host, type SeccompLoad } from './process.ts';
+import { Slots } from './slots.ts';
 import { Linux } from './protocol.ts';
 import { encodeMessage, type Step } from './wire.ts';
 
@@ -43,6 +46,8 @@ export interface ExecPlanInput {
   host: Host;
   /** linux.seccomp as create compiled it. */
   seccomp?: SeccompLoad;
+  /** process.terminal: where the pty master goes (console.ts consoleFor). */
+  console?: Console;
   warn(message: string): void;
 }
 
@@ -60,12 +65,14 @@ function setns(pid: number, type: NsName): Step {
 export function execPlan(i: ExecPlanInput): ExecPlan {
   // Without its own mount namespace the process would run in the host's filesystem.
   if (!i.join.has('mnt')) throw specError("exec: the container's init shares this runtime's mount namespace");
-  const host: Step[] = i.join.has('pid') ? [setns(i.initPid, 'pid')] : [];
+  const terminal = consoleSteps(i.console, i.process, new Slots(), false);
+  const host: Step[] = [...(i.join.has('pid') ? [setns(i.initPid, 'pid')] : []), ...terminal.host];
   const oomScoreAdj = i.process.oomScoreAdj;
   const child: Step[] = [
     ...i.cgroupProcs.map((file): Step => ({ op: 'WRITE_FILE', args: [file, '0'], label: `the container's cgroup (${file})` })),
     ...(typeof oomScoreAdj === 'number' ? [{ op: 'WRITE_FILE', args: ['/proc/self/oom_score_adj', String(oomScoreAdj)], label: 'process.oomScoreAdj' } as Step] : []),
     ...EXEC_NAMESPACES.filter((t) => t !== 'pid' && i.join.has(t)).map((t) => setns(i.initPid, t)),
+    ...terminal.pty,
   ];
   const process = processSteps({ process: i.process, edition: i.edition, host: i.host, seccomp: i.seccomp, warn: i.warn });
   const stages: Array<[number, Step[]]> = [[0, host], [1, child], [3, process]];

@@ -334,10 +334,10 @@ describe.skipIf(!isRoot)(`exec (${NEEDS_ROOT})`, () => {
       expect(execFails(['--process', file, id])).toBe(`ocirt: --process ${file}: cannot read it: ENOENT`);
     });
 
-    it('a terminal is refused for now, and --console-socket without one', () => {
+    it('a terminal with --detach needs --console-socket, and --console-socket needs a terminal (terminal.test.ts has the rest)', () => {
       const { id } = running();
-      expect(execFails(['--tty', id, '/probe'])).toBe('ocirt: exec: process.terminal: not supported yet');
-      expect(execFails(['--console-socket', s.file('sock'), id, '/probe'])).toMatch(/^ocirt: exec: --console-socket: /);
+      expect(execFails(['--tty', '--detach', '--pid-file', s.file('pid'), id, '/probe'])).toBe('ocirt: process.terminal: exec detaches, so it needs --console-socket to hand the terminal to');
+      expect(execFails(['--console-socket', s.file('sock'), id, '/probe'])).toMatch(/^ocirt: exec: --console-socket: process\.terminal is not true/);
     });
   });
 

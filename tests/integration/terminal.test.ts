@@ -123,6 +123,47 @@ describe.skipIf(!isRoot)(`process.terminal (${NEEDS_ROOT})`, () => {
     expect(readFileSync(after, 'utf8')).toBe(readFileSync(before, 'utf8'));
   });
 
+  describe('exec', () => {
+    /** A started container whose init (no terminal) sleeps. */
+    function sleeping(): string {
+      const id = s.id();
+      const bundle = ttyBundle(s, 'sleep 1000', (c) => (c.process!.terminal = false));
+      expect(s.create(bundle, id).code).toBe(0);
+      expect(s.ocirt(['start', id]).code).toBe(0);
+      return id;
+    }
+    const processFile = (script: string) => {
+      const file = s.file('process.json');
+      writeFileSync(file, JSON.stringify({ terminal: true, args: ['sh', '-c', script], cwd: '/', user: { uid: 0, gid: 0 }, env: ['PATH=/bin'], consoleSize: { height: 20, width: 70 } }));
+      return file;
+    };
+
+    it('--detach --console-socket: the exec\'d process gets a pty of its own as stdio and controlling terminal', async () => {
+      const id = sleeping();
+      const r = await receiver(s);
+      const pidFile = s.file('pid');
+      try {
+        const e = s.ocirt(['exec', '--detach', '--pid-file', pidFile, '--console-socket', r.socket, '--process', processFile('tty; stty size; echo ctty > /dev/tty && echo ctty-ok'), id]);
+        expect(e.code, e.stderr).toBe(0);
+        expect(Number(readFileSync(pidFile, 'utf8'))).toBeGreaterThan(0);
+        const { out, err } = await r.done;
+        const pty = /\/dev\/pts\/\d+/.exec(err)![0];
+        expect(lines(out.replace(/\r/g, ''))).toEqual([pty, '20 70', 'ctty', 'ctty-ok']);
+      } finally {
+        r.child.kill('SIGKILL');
+      }
+    });
+
+    it('in the foreground, --tty relays the terminal and the exit status passes through', () => {
+      const id = sleeping();
+      const r = s.ocirt(['exec', '--tty', id, 'sh', '-c', 'read x; echo "got:$x"; tty; exit 6'], { input: 'there\n' });
+      expect(r.code, r.stderr).toBe(6);
+      const got = lines(r.stdout.replace(/\r/g, ''));
+      expect(got).toContain('got:there');
+      expect(got.at(-1)).toMatch(/^\/dev\/pts\/\d+$/);
+    });
+  });
+
   describe('refusals leave nothing behind', () => {
     const refused = (args: (id: string) => string[], message: RegExp) => {
       const id = s.id();

@@ -70,6 +70,14 @@ describe('exec plan: stages 0 (the executor), 1 (the child joins), 3 (the proces
     expect(p.labels.at(-1)).toBe('process.args[0] (/bin/sh)');
   });
 
+  it('a terminal: the socket is connected in the host, the pty opened once in the mount namespace, not bound onto /dev/console', () => {
+    const p = plan({ process: proc({ terminal: true }), console: { socket: '/run/c.sock' } });
+    expect(opArgs(stage(p, 0)).at(-1)).toEqual(['CONSOLE_CONNECT', 0, '/run/c.sock']);
+    expect(opArgs(stage(p, 1)).slice(-2)).toEqual([['SETNS', '/proc/42/ns/mnt', Linux.CLONE_NEWNS], ['PTY_OPEN', 0, 0, 0, 0]]);
+    expect(opArgs(stage(plan({ process: proc({ terminal: true }), console: 'relay' }), 0)).at(-1)).toEqual(['CONSOLE_PAIR', 0]);
+    expect(plan().stages.flatMap(([, st]) => st).filter((x) => x.op === 'PTY_OPEN')).toEqual([]);
+  });
+
   it('encodes: every step matches its op\'s signature', () => {
     expect(() => encodeMessage(plan({ seccomp, process: proc({ oomScoreAdj: -5 }) }).stages)).not.toThrow();
   });
