@@ -115,21 +115,12 @@ static int relay_child(int from_child, int sync_fd) {
 
 int exec_process(int sync_fd, const char *plan_file, int detach) {
   struct message plan;
-  struct context c = {.listen_fd = -1, .sync_fd = sync_fd, .inner_fd = -1, .relay_fd = -1, .plan = &plan};
-  for (int i = 0; i < MAX_SLOTS; i++) c.slots[i] = -1;
-  char err[256];
-  size_t len;
-  prctl(PR_SET_NAME, "ocirt:[0:EXEC]");
+  struct context c;
   /* Only stdio and the fds below SYNC_FD (--preserve-fds) reach the process, as for create. */
-  syscall(SYS_close_range, sync_fd + 1, ~0U, 0);
-  tied_fd = sync_fd;
-  tie();
+  begin_host(&c, &plan, sync_fd, "ocirt:[0:EXEC]");
   test_hooks(); /* tests only: exec.ts writes test-pause-at-step in the state directory, our cwd; */
   unlink("test-pause-at-step"); /* one exec's, not the next one's */
-  unsigned char *buf = read_file(plan_file, &len);
-  if (buf == NULL) die(&c, -1, errno, "read plan");
-  unlink(plan_file);
-  if (parse_message(buf, len, &plan, err, sizeof err) < 0) die(&c, -1, EPROTO, err);
+  load_plan(&c, &plan, plan_file);
   run_stage(&plan, 0, &c);
   int pair[2];
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0) die(&c, -1, errno, "socketpair");

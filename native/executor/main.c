@@ -158,24 +158,13 @@ static int journal_init(pid_t pid) {
 
 static int stage_host(int sync_fd, const char *plan_file, int run_mode) {
   struct message plan;
-  struct context c = {.listen_fd = -1, .sync_fd = sync_fd, .inner_fd = -1, .relay_fd = -1, .plan = &plan};
-  for (int i = 0; i < MAX_SLOTS; i++) c.slots[i] = -1;
-  char err[256];
-  size_t len;
-  prctl(PR_SET_NAME, "ocirt:[0:HOST]");
-  /* Nothing of the caller's reaches the container but stdio (ENGINES.md: go-runc waits for EOF) and
-   * the fds below SYNC_FD: the CLI puts --preserve-fds N at 3..3+N-1 and the pipe right after them. */
-  syscall(SYS_close_range, sync_fd + 1, ~0U, 0);
-  tied_fd = sync_fd;
-  tie();
+  struct context c;
+  begin_host(&c, &plan, sync_fd, "ocirt:[0:HOST]");
   /* Opened before any step, while the cwd is still the state directory (launch's cwd). */
   journal_fd = open("journal", O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
   if (journal_fd < 0) die(&c, -1, errno, "open the journal");
   test_hooks();
-  unsigned char *buf = read_file(plan_file, &len);
-  if (buf == NULL) die(&c, -1, errno, "read plan");
-  unlink(plan_file);
-  if (parse_message(buf, len, &plan, err, sizeof err) < 0) die(&c, -1, EPROTO, err);
+  load_plan(&c, &plan, plan_file);
   run_stage(&plan, 0, &c);
   int pair[2], release[2];
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0) die(&c, -1, errno, "socketpair");

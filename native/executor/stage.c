@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -66,6 +67,24 @@ static void test_pause(int64_t step, int stage) {
 
 void test_pause_point(int64_t step, int stage) {
   if (step == pause_at) test_pause(step, stage);
+}
+
+void begin_host(struct context *c, struct message *plan, int sync_fd, const char *name) {
+  *c = (struct context){.listen_fd = -1, .sync_fd = sync_fd, .inner_fd = -1, .relay_fd = -1, .plan = plan};
+  for (int i = 0; i < MAX_SLOTS; i++) c->slots[i] = -1;
+  prctl(PR_SET_NAME, name);
+  syscall(SYS_close_range, sync_fd + 1, ~0U, 0);
+  tied_fd = sync_fd;
+  tie();
+}
+
+void load_plan(struct context *c, struct message *plan, const char *plan_file) {
+  char err[256];
+  size_t len;
+  unsigned char *buf = read_file(plan_file, &len);
+  if (buf == NULL) die(c, -1, errno, "read plan");
+  unlink(plan_file);
+  if (parse_message(buf, len, plan, err, sizeof err) < 0) die(c, -1, EPROTO, err);
 }
 
 void run_stage(const struct message *m, int stage, struct context *c) {

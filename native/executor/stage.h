@@ -21,6 +21,15 @@ void test_hooks_off(void);
 /* Stops there when `step` is the one test_hooks read; run_stage calls it before each step. */
 void test_pause_point(int64_t step, int stage);
 
+/*
+ * Stage 0 of every mode: a context with no fd in any slot, the name `ps` shows, only stdio and the
+ * fds below SYNC_FD kept (the CLI puts --preserve-fds N at 3..3+N-1 and the pipe right after them;
+ * ENGINES.md: go-runc waits for EOF on what it gave), and tied to the CLI.
+ */
+void begin_host(struct context *c, struct message *plan, int sync_fd, const char *name);
+/* Reads the plan file, unlinks it and parses it into plan; a failure is reported and ends the process. */
+void load_plan(struct context *c, struct message *plan, const char *plan_file);
+
 /* Runs every step of one stage; the first failure is reported with its index and ends the process. */
 void run_stage(const struct message *m, int stage, struct context *c);
 const struct record *find_step(const struct message *m, int64_t step);

@@ -16,6 +16,7 @@ import {
   PROCESS_VIEW,
   restoreHost,
   RUNTIMES,
+  SERVER,
   show,
   versionOf,
   waitFor,
@@ -30,8 +31,6 @@ const TOOLS: Array<[string, string]> = [
   ['/bin/busybox', 'busybox-static'],
 ];
 
-/** USR1 prints, TERM exits 7; "ready" once the traps are set. */
-const SERVER = 'trap "echo got-usr1" USR1; trap "exit 7" TERM; echo ready; while true; do sleep 0.1; done';
 
 describe.skipIf(!isRoot)(`containerd drives the runtime (${NEEDS_ROOT})`, () => {
   let before: HostState;

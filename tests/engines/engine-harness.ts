@@ -561,3 +561,6 @@ export const PROCESS_VIEW =
 
 /** The inode of a namespace file or link (/run/netns/x, /proc/<pid>/ns/net). */
 export const inodeOf = (path: string) => statSync(path).ino;
+
+/** A long-running container's script: USR1 prints, TERM exits 7; "ready" once the traps are set. */
+export const SERVER = 'trap "echo got-usr1" USR1; trap "exit 7" TERM; echo ready; while true; do sleep 0.1; done';

@@ -19,6 +19,7 @@ import {
   Podman,
   restoreHost,
   RUNTIMES,
+  SERVER,
   show,
   versionOf,
   waitFor,
@@ -34,8 +35,6 @@ const TOOLS: Array<[string, string]> = [
   ['/bin/busybox', 'busybox-static'],
 ];
 
-/** A script for a long-running container: USR1 prints, TERM exits 7; "ready" once the traps are set. */
-const SERVER = 'trap "echo got-usr1" USR1; trap "exit 7" TERM; echo ready; while true; do sleep 0.1; done';
 
 describe.skipIf(!isRoot)(`podman drives the runtime (${NEEDS_ROOT})`, () => {
   let before: HostState;

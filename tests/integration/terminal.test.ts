@@ -62,9 +62,8 @@ describe.skipIf(!isRoot)(`process.terminal (${NEEDS_ROOT})`, () => {
   let s: Sandbox;
   eachTestSandbox((x) => (s = x));
 
-  it('create --console-socket: the master arrives once, the slave is stdio, controlling terminal and /dev/console, sized by consoleSize', async () => {
-    const script = 'tty; stty size; for fd in 0 1 2; do readlink /proc/self/fd/$fd; done; echo ctty > /dev/tty && echo ctty-ok; ls -l /dev/console';
-    const bundle = ttyBundle(s, script, (c) => (c.process!.consoleSize = { height: 33, width: 111 }));
+  /** create --console-socket, then start; what recvtty got once the container's terminal closed. */
+  async function createdWithConsole(bundle: string): Promise<{ out: string[]; err: string }> {
     const r = await receiver(s);
     const id = s.id();
     try {
@@ -72,31 +71,27 @@ describe.skipIf(!isRoot)(`process.terminal (${NEEDS_ROOT})`, () => {
       expect(created.code, created.stderr).toBe(0);
       expect(s.ocirt(['start', id]).code).toBe(0);
       const { out, err } = await r.done;
-      expect(err).toMatch(/^recvtty: \/dev\/pts\/\d+$/m); // the payload is the pty's name
-      const pty = /\/dev\/pts\/\d+/.exec(err)![0];
-      const got = lines(out.replace(/\r/g, ''));
-      expect(got.slice(0, 6)).toEqual([pty, '33 111', pty, pty, pty, 'ctty']);
-      expect(got).toContain('ctty-ok');
-      // /dev/console is the slave bound there: the pty's character device (136, n).
-      expect(got.find((l) => l.endsWith('/dev/console'))).toMatch(/^c[rw-]{9}\s.*\s136,\s+\d+\s/);
+      return { out: lines(out.replace(/\r/g, '')), err };
     } finally {
       r.child.kill('SIGKILL');
     }
+  }
+
+  it('create --console-socket: the master arrives once, the slave is stdio, controlling terminal and /dev/console, sized by consoleSize', async () => {
+    const script = 'tty; stty size; for fd in 0 1 2; do readlink /proc/self/fd/$fd; done; echo ctty > /dev/tty && echo ctty-ok; ls -l /dev/console';
+    const bundle = ttyBundle(s, script, (c) => (c.process!.consoleSize = { height: 33, width: 111 }));
+    const { out: got, err } = await createdWithConsole(bundle);
+    expect(err).toMatch(/^recvtty: \/dev\/pts\/\d+$/m); // the payload is the pty's name
+    const pty = /\/dev\/pts\/\d+/.exec(err)![0];
+    expect(got.slice(0, 6)).toEqual([pty, '33 111', pty, pty, pty, 'ctty']);
+    expect(got).toContain('ctty-ok');
+    // /dev/console is the slave bound there: the pty's character device (136, n).
+    expect(got.find((l) => l.endsWith('/dev/console'))).toMatch(/^c[rw-]{9}\s.*\s136,\s+\d+\s/);
   });
 
   it('a user-namespace container gets its terminal from its own devpts', async () => {
     const bundle = ttyBundle(s, 'tty; id -u', () => {}, 'v1-userns');
-    const r = await receiver(s);
-    const id = s.id();
-    try {
-      const created = s.ocirt(['create', '--bundle', bundle, '--console-socket', r.socket, id]);
-      expect(created.code, created.stderr).toBe(0);
-      expect(s.ocirt(['start', id]).code).toBe(0);
-      const { out } = await r.done;
-      expect(lines(out.replace(/\r/g, ''))).toEqual([expect.stringMatching(/^\/dev\/pts\/\d+$/), '0']);
-    } finally {
-      r.child.kill('SIGKILL');
-    }
+    expect((await createdWithConsole(bundle)).out).toEqual([expect.stringMatching(/^\/dev\/pts\/\d+$/), '0']);
   });
 
   it('run in the foreground relays the terminal: input reaches the process, its exit code is ocirt\'s', () => {
