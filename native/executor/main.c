@@ -113,9 +113,11 @@ static void stage_init(struct context *c, int release_fd) {
   while ((n = read(release_fd, &go, 1)) < 0 && errno == EINTR) {
   }
   if (n != 1 || go != 'R') _exit(1); /* EOF: stage 0 died before it journaled this init */
-  close(release_fd);
+  c->release_fd = release_fd; /* HOOK_SYNC asks stage 0 over it to run the runtime-namespace hooks */
   setsid();
   run_stage(c->plan, 2, c);
+  close(c->release_fd);
+  c->release_fd = -1;
   send_empty(c->sync_fd, REC_READY);
   close(c->sync_fd);
   for (;;) {
@@ -156,6 +158,21 @@ static int journal_init(pid_t pid) {
   return write(journal_fd, line, (size_t)w) == w ? 0 : -1;
 }
 
+/*
+ * prestart and createRuntime (config.md "POSIX-platform Hooks"): in the runtime namespace, once the
+ * init has made its mounts and waits at HOOK_SYNC, before pivot_root. A failed hook is reported by
+ * run_stage, whose exit is the init's EOF; an init that died before the sync point sends nothing.
+ */
+static void runtime_hooks(struct context *c, int release) {
+  char at = 0;
+  ssize_t n;
+  while ((n = read(release, &at, 1)) < 0 && errno == EINTR) {
+  }
+  if (n != 1 || at != 'H') return;
+  run_stage(c->plan, 5, c);
+  send(release, "G", 1, MSG_NOSIGNAL); /* an init killed meanwhile: launch finds no READY */
+}
+
 static int stage_host(int sync_fd, const char *plan_file, int run_mode) {
   struct message plan;
   struct context c;
@@ -191,14 +208,26 @@ static int stage_host(int sync_fd, const char *plan_file, int run_mode) {
     untie();
     if (send(release[0], "R", 1, MSG_NOSIGNAL) != 1) init = -1; /* the init was killed: launch finds no READY */
   }
-  close(release[0]);
   c.init_pid = init;
   if (init > 0) run_stage(&plan, 4, &c);
+  if (init > 0 && has_steps(&plan, 5)) runtime_hooks(&c, release[0]);
+  close(release[0]);
   close(sync_fd);
   if (c.listen_fd >= 0) close(c.listen_fd);
   if (init < 0) return 1;
   if (!run_mode) return 0;
   return c.relay_fd >= 0 ? reap_relayed(init, c.relay_fd, "exit.status") : reap(init, "exit.status");
+}
+
+/* poststart and poststop: the hooks of a stage-5 plan, in the runtime namespace, each pid given. */
+static int run_hooks(int sync_fd, const char *plan_file) {
+  struct message plan;
+  struct context c;
+  begin_host(&c, &plan, sync_fd, "ocirt:[0:HOOKS]");
+  untie(); /* a poststop hook runs to its end even if the CLI is killed meanwhile */
+  load_plan(&c, &plan, plan_file);
+  run_stage(&plan, 5, &c);
+  return 0;
 }
 
 /* One line per record: its type, then each argument as kind:hex. */
@@ -227,7 +256,8 @@ int main(int argc, char **argv) {
     return stage_host(atoi(argv[2]), argv[3], strcmp(argv[1], "run") == 0);
   if (argc >= 4 && (strcmp(argv[1], "exec") == 0 || strcmp(argv[1], "exec-detach") == 0))
     return exec_process(atoi(argv[2]), argv[3], strcmp(argv[1], "exec-detach") == 0);
+  if (argc >= 4 && strcmp(argv[1], "hooks") == 0) return run_hooks(atoi(argv[2]), argv[3]);
   if (argc >= 5 && strcmp(argv[1], "watch") == 0) return watch(argv[2], argv[3], argv + 4);
-  fprintf(stderr, "usage: %s create|run|exec|exec-detach SYNC_FD PLAN_FILE | watch PID START_TIME PROGRAM [ARG...] | print PLAN_FILE\n", argv[0]);
+  fprintf(stderr, "usage: %s create|run|exec|exec-detach|hooks SYNC_FD PLAN_FILE | watch PID START_TIME PROGRAM [ARG...] | print PLAN_FILE\n", argv[0]);
   return 2;
 }

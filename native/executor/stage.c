@@ -70,7 +70,7 @@ void test_pause_point(int64_t step, int stage) {
 }
 
 void begin_host(struct context *c, struct message *plan, int sync_fd, const char *name) {
-  *c = (struct context){.listen_fd = -1, .sync_fd = sync_fd, .inner_fd = -1, .relay_fd = -1, .plan = plan};
+  *c = (struct context){.listen_fd = -1, .sync_fd = sync_fd, .inner_fd = -1, .relay_fd = -1, .release_fd = -1, .plan = plan};
   for (int i = 0; i < MAX_SLOTS; i++) c->slots[i] = -1;
   prctl(PR_SET_NAME, name);
   syscall(SYS_close_range, sync_fd + 1, ~0U, 0);
@@ -96,6 +96,12 @@ void run_stage(const struct message *m, int stage, struct context *c) {
     if (run_step(r, c, what, sizeof what) < 0) die(c, r->step, errno, what);
     tie(); /* the step may have changed credentials, which disarms the death signal */
   }
+}
+
+int has_steps(const struct message *m, int stage) {
+  for (size_t i = 0; i < m->count; i++)
+    if (m->recs[i].step >= 0 && m->recs[i].stage == stage) return 1;
+  return 0;
 }
 
 const struct record *find_step(const struct message *m, int64_t step) {

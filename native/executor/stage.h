@@ -33,6 +33,7 @@ void load_plan(struct context *c, struct message *plan, const char *plan_file);
 /* Runs every step of one stage; the first failure is reported with its index and ends the process. */
 void run_stage(const struct message *m, int stage, struct context *c);
 const struct record *find_step(const struct message *m, int64_t step);
+int has_steps(const struct message *m, int stage);
 
 /*
  * Waits for `pid`, forwarding the usual signals to it, and returns its exit code (128+signal when

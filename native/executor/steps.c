@@ -2,6 +2,7 @@
 #include "steps.h"
 
 #include "console.h"
+#include "hook.h"
 #include "hostns.h"
 #include "inroot.h"
 #include "mounts.h"
@@ -241,6 +242,8 @@ int run_step(const struct record *r, struct context *c, char *what, size_t n) {
   case OP_CONSOLE_CONNECT: snprintf(what, n, "connect the console socket %s", s0); return console_connect(r, c);
   case OP_CONSOLE_PAIR: snprintf(what, n, "socketpair for the terminal"); return console_pair(r, c);
   case OP_PTY_OPEN: snprintf(what, n, "open the terminal on /dev/ptmx"); return pty_open(r, c);
+  case OP_HOOK: return run_hook(r, c, what, n);
+  case OP_HOOK_SYNC: snprintf(what, n, "wait for the runtime-namespace hooks"); return hook_sync(c);
   case OP_CAP_AMBIENT: snprintf(what, n, "raise ambient capabilities"); return cap_ambient(r);
   }
   return errno = EPROTO, -1;

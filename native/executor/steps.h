@@ -16,6 +16,7 @@ struct context {
   int slots[MAX_SLOTS]; /* fds kept by one step for a later one (protocol.ts "Slots"); -1 = empty */
   pid_t init_pid;     /* stage 4: the init's host pid */
   int relay_fd;       /* CONSOLE_PAIR: where the pty master arrives, for relay.c; -1 = none */
+  int release_fd;     /* the init's end of the release socket during stage 2, for HOOK_SYNC; -1 = none */
   const struct message *plan;
 };
 

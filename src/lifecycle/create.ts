@@ -13,6 +13,8 @@ import { fromDraft, type DraftResources } from '../linux/resources-draft.ts';
 import { setOomScoreAdj } from './oom-score.ts';
 import { buildPlan, encodePlan, planLabels, type Plan } from '../plan/build.ts';
 import { consoleFor } from '../plan/console.ts';
+import { hooksOf, isHookLabel, type Hooks } from '../plan/hooks.ts';
+import { runHooks, saveHooks, stateForHooks } from './hooks.ts';
 import { mountDestinations, PROCESS_FILE, processMessage, SECCOMP_FILE } from './process-message.ts';
 import { fileNameFor } from '../state/file-name.ts';
 import { startTime } from '../state/liveness.ts';
@@ -58,6 +60,9 @@ function mountContext(layout: CgroupLayout, dirs: string[]) {
   };
 }
 
+/** What a hook's state says of the container before it has a state of its own. */
+const hookIdentity = (id: string, b: Bundle) => ({ ociVersion: b.config.ociVersion, id, bundle: b.dir, annotations: b.config.annotations ?? {}, edition: b.edition });
+
 function initialState(id: string, b: Bundle, plan: Plan): StoredState {
   return {
     ociVersion: b.config.ociVersion, id, pid: process.pid, pidStartTime: startTime(process.pid), bundle: b.dir,
@@ -71,7 +76,8 @@ async function startInit(dir: string, plan: Plan, foreground: boolean, preserveF
   const l = await launch(foreground ? 'run' : 'create', dir, encodePlan(plan), preserveFds);
   if (l.error) {
     if (l.pid) cleanupAll([() => process.kill(l.pid!, 'SIGKILL')]);
-    throw new OciError('init-step', describeStepError(l.error, planLabels(plan)));
+    const labels = planLabels(plan);
+    throw new OciError(isHookLabel(labels[l.error.step]) ? 'hook' : 'init-step', describeStepError(l.error, labels));
   }
   if (!l.pid) throw new OciError('internal', 'the executor did not report the init pid');
   return l;
@@ -146,7 +152,9 @@ export async function create(rt: Runtime, o: CreateOptions): Promise<Created> {
   const planHost = { selinux: host.lsm.selinux, resctrl: b.config.linux?.intelRdt !== undefined && resctrlMount() !== undefined };
   const terminal = consoleFor(b.config.process, { command: o.foreground ? 'run' : 'create', consoleSocket: o.consoleSocket, detach: !o.foreground });
   const sessionKeyring = o.noNewKeyring ? undefined : `_ses.${fileNameFor(o.id)}`;
-  const plan = buildPlan({ config: b.config, edition: b.edition, rootfs: b.rootfs, bundle: b.dir, cgroupProcs, cgroup: mountContext(layout, record.dirs), noPivot: o.noPivot, sessionKeyring, console: terminal, host: planHost });
+  const hooks = hooksOf(b.config, b.edition);
+  const creating = stateForHooks(hookIdentity(o.id, b), 'creating');
+  const plan = buildPlan({ config: b.config, edition: b.edition, rootfs: b.rootfs, bundle: b.dir, cgroupProcs, cgroup: mountContext(layout, record.dirs), noPivot: o.noPivot, sessionKeyring, console: terminal, hooks: { hooks, state: creating }, host: planHost });
   const seccomp = seccompOf(b, rt);
   // v1.3.0: the process is fixed at create time ("updates to config.json after create MUST NOT affect").
   const destinations = mountDestinations(b.config);
@@ -163,7 +171,7 @@ export async function create(rt: Runtime, o: CreateOptions): Promise<Created> {
     return await withLock(rt.store, o.id, () => {
       locked = true;
       testPause(dir, 'locked');
-      return createLocked(rt, o, { b, layout, record, plan, seccomp, destinations, resources, oomScoreAdj, dir });
+      return createLocked(rt, o, { b, layout, record, plan, seccomp, destinations, resources, oomScoreAdj, dir, hooks });
     });
   } catch (err) {
     // Only a lock holder removes a state directory: a delete --force took it first and found nothing made.
@@ -182,6 +190,7 @@ interface Prepared {
   resources: LinuxResources;
   oomScoreAdj: number | undefined;
   dir: string;
+  hooks: Hooks;
 }
 
 /**
@@ -223,6 +232,7 @@ async function createLocked(rt: Runtime, o: CreateOptions, p: Prepared): Promise
     // config-linux.md "Control groups": the limits hold before the init is in the cgroup.
     applyResources(resources, { layout, dirs: record.dirs }).forEach(rt.warn);
     if (b.edition === 'v1' && b.config.process) writeFileSync(join(dir, PROCESS_FILE), JSON.stringify(b.config.process), { mode: 0o600 });
+    saveHooks(dir, p.hooks);
     testPauseAtStep(dir);
     // The executor journals the init's pid itself, before the init may outlive this process (main.c).
     l = await startInit(dir, plan, o.foreground, o.preserveFds).catch((err: unknown) => {
@@ -250,6 +260,8 @@ async function createLocked(rt: Runtime, o: CreateOptions, p: Prepared): Promise
       () => cg?.remove(),
       () => rt.store.remove(o.id),
     ]);
+    // v1.3.0 "Lifecycle" steps 3-5: a failed create hook continues at step 12 (undone, above) and 13.
+    if (err instanceof OciError && err.code === 'hook' && b.edition === 'v1') await runHooks(rt, p.hooks, 'poststop', stateForHooks(hookIdentity(o.id, b), 'stopped'), 0, false);
     if (failures.length) throw new OciError((err as OciError).code ?? 'internal', (err as Error).message, [err, ...failures]);
     throw err;
   }

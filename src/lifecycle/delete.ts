@@ -6,7 +6,8 @@ import { withLock } from '../state/lock.ts';
 import { statusOf } from './query.ts';
 import type { Runtime } from './runtime.ts';
 import { stopLocked } from './stop.ts';
-import { removeContainer, removeHalfMade } from './remove.ts';
+import { destroyContainer } from './destroy.ts';
+import { removeHalfMade } from './remove.ts';
 
 /** `ifInit` ("pid:start time"): the autoremove watcher deletes only the container it watched, not a new one with the same id. */
 export async function deleteContainer(rt: Runtime, id: string, force: boolean, ifInit?: string): Promise<void> {
@@ -30,7 +31,7 @@ export async function deleteContainer(rt: Runtime, id: string, force: boolean, i
         }
         await stopLocked(s);
       }
-      removeContainer(rt, s);
+      await destroyContainer(rt, s);
     });
   } catch (err) {
     // The holder we waited for removed it (another delete, a create that failed): as unknown.

@@ -71,7 +71,7 @@ function mountOptions(): string[] {
   return [...new Set(named)].sort();
 }
 
-/** The hooks create does not refuse (unsupported.ts): none until hooks are implemented. */
+/** The hooks create does not refuse (unsupported.ts): every kind of v1.3.0. */
 function hooks(): string[] {
   return Object.keys(HOOKS.v1).filter((name) => unsupportedFindings({ hooks: { [name]: [{ path: '/' }] } }).length === 0);
 }

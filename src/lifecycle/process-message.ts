@@ -6,7 +6,7 @@ import { join, posix } from 'node:path';
 import { OciError } from '../errors.ts';
 import { resolveInRoot } from '../linux/resolve-in-root.ts';
 import { processSteps, type Host, type SeccompLoad } from '../plan/process.ts';
-import { encodeMessage } from '../plan/wire.ts';
+import { encodeMessage, type Step } from '../plan/wire.ts';
 import type { Config, Process } from '../spec/config.ts';
 import type { Edition } from '../spec/edition.ts';
 
@@ -55,11 +55,13 @@ export interface ProcessMessageInput {
   mountDestinations: string[];
   host: Host;
   seccomp?: SeccompLoad;
+  /** Steps before the process's own: the startContainer hooks. */
+  before?: Step[];
   warn(message: string): void;
 }
 
 export function processMessage(i: ProcessMessageInput): { bytes: Buffer; labels: string[] } {
-  const steps = processSteps({ process: i.process, edition: i.edition, host: i.host, seccomp: i.seccomp, warn: i.warn });
+  const steps = [...(i.before ?? []), ...processSteps({ process: i.process, edition: i.edition, host: i.host, seccomp: i.seccomp, warn: i.warn })];
   checkProgram(i.process, i.rootfs, i.mountDestinations);
   return { bytes: encodeMessage([[3, steps]]), labels: steps.map((s) => s.label) };
 }

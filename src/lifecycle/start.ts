@@ -15,6 +15,10 @@ import { stateJson, statusOf } from './query.ts';
 import type { Runtime } from './runtime.ts';
 import { sendProcess } from './start-socket.ts';
 import type { Process } from '../spec/config.ts';
+import { hookSteps, isHookLabel, PID_OF_SELF } from '../plan/hooks.ts';
+import { runHooks, savedHooks, stateForHooks } from './hooks.ts';
+import { destroyContainer } from './destroy.ts';
+import { stopLocked } from './stop.ts';
 
 /** v1.3.0: the process create saved; none when config.json had none at create. */
 function savedProcess(rt: Runtime, s: StoredState): Process | undefined {
@@ -36,7 +40,19 @@ function processAtStart(rt: Runtime, s: StoredState) {
   const mountDestinations = (s.extra?.mountDestinations as string[] | undefined) ?? [];
   // v1.3.0 create already warned about this process; the draft's is read anew.
   const warn = semantics.startReadsProcessAtStart(s.edition) ? rt.warn : () => {};
-  return { process: p, ...processMessage({ process: p, edition: s.edition, rootfs: s.rootfs, mountDestinations, host: hostFacts(), seccomp, warn }) };
+  // config.md "StartContainer Hooks": in the container, before the user's process, as it sees its pid.
+  const before = hookSteps(savedHooks(rt.store.dir(s.id)), 'startContainer', stateForHooks(s, 'created'), PID_OF_SELF);
+  return { process: p, ...processMessage({ process: p, edition: s.edition, rootfs: s.rootfs, mountDestinations, host: hostFacts(), seccomp, before, warn }) };
+}
+
+/**
+ * v1.3.0 "Lifecycle" steps 7 and 9: a failed startContainer or poststart hook stops the container
+ * and continues at step 12 (the container is destroyed) and 13 (the poststop hooks), then the error.
+ */
+async function hookFailed(rt: Runtime, s: StoredState, message: string): Promise<never> {
+  await stopLocked(s);
+  await destroyContainer(rt, s);
+  throw new OciError('hook', message);
 }
 
 export async function start(rt: Runtime, id: string): Promise<void> {
@@ -47,9 +63,14 @@ export async function start(rt: Runtime, id: string): Promise<void> {
     if (status !== 'created') throw stateError(`cannot start a container that is ${status}`);
     const { process: p, bytes, labels } = processAtStart(rt, s);
     setOomScoreAdj(s.pid, p.oomScoreAdj as number | undefined, 'process.oomScoreAdj');
+    const hooks = savedHooks(rt.store.dir(id));
     const failed = await sendProcess(rt.store.dir(id), bytes);
     s.phase = 'started';
     rt.store.write(s);
+    if (failed && isHookLabel(labels[failed.step])) await hookFailed(rt, s, describeStepError(failed, labels));
     if (failed) throw new OciError('init-step', describeStepError(failed, labels));
+    // config.md "Poststart": before start returns. v1.3.0: a failure is an error (step 9); the draft: logged.
+    const strict = s.edition === 'v1';
+    await runHooks(rt, hooks, 'poststart', stateForHooks(s, 'running'), s.pid, strict).catch((err: unknown) => hookFailed(rt, s, (err as Error).message));
   });
 }

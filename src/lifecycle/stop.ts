@@ -7,7 +7,7 @@ import { withLock } from '../state/lock.ts';
 import type { StoredState } from '../state/store.ts';
 import { statusOf } from './query.ts';
 import type { Runtime } from './runtime.ts';
-import { removeContainer } from './remove.ts';
+import { destroyContainer } from './destroy.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 
@@ -37,7 +37,7 @@ export async function stop(rt: Runtime, id: string): Promise<void> {
     if (status === 'stopped') throw stateError('cannot stop a container that is stopped');
     await stopLocked(s);
     // draft "Stop": with autoremove the delete operation MUST be invoked; without, nothing but the PID namespace goes.
-    if (s.autoremove) removeContainer(rt, s);
+    if (s.autoremove) await destroyContainer(rt, s);
     else rt.store.write(s);
   });
 }

@@ -2,7 +2,8 @@
 // or an ERROR naming the failed step. The plan travels as a file in the state directory; the frames
 // on a pipe at fd 3, which every stage closes, so EOF means no stage has anything more to say. The
 // executor runs from a sealed memfd (spawn.ts), so the init is no file a container could rewrite.
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OciError } from '../errors.ts';
 import { decodeFrames, type Frame } from '../plan/wire.ts';
@@ -51,4 +52,25 @@ export function describeStepError(e: StepError, labels: string[]): string {
   const label = labels[e.step] ?? 'container init';
   const text = e.text ? `: ${e.text.charAt(0).toLowerCase()}${e.text.slice(1)}` : '';
   return `${label}: ${e.context}${text}`;
+}
+
+/**
+ * `ocirt-executor hooks`: the HOOK steps of a stage-5 plan, in this process's namespaces, from a
+ * directory of their own (poststop runs once the state directory is gone); the first failure, if any.
+ */
+export async function runHookPlan(plan: Buffer): Promise<StepError | undefined> {
+  const dir = mkdtempSync(join(tmpdir(), 'ocirt-hooks-'));
+  try {
+    writeFileSync(join(dir, PLAN_FILE), plan, { mode: 0o600 });
+    const child = spawnExecutor((pipeFd) => ['hooks', String(pipeFd), PLAN_FILE], dir);
+    const frames = decodeFrames(await child.readPipe()).frames;
+    const code = await child.exited;
+    const error = frames.find((f): f is StepError => f.type === 'error');
+    if (error || code === 0) return error;
+    return { type: 'error', step: -1, errno: 0, context: `the hook runner exited with status ${code}`, text: '' };
+  } catch (err) {
+    throw new OciError('syscall', `run the executor: ${(err as Error).message}`, err);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -3,14 +3,15 @@
 // lives here as data, checked by unit tests. The order of stage 2:
 //
 //   / a recursive slave → rootfs bind → rootfs opened (mount destinations resolve in it) → mounts
-//   (in order) → seccomp agent's socket → host nodes to bind → personality, memory policy
-//   → pivot_root → propagation → devices and /dev symlinks → the terminal → hostname, domainname → sysctl
+//   (in order) → seccomp agent's socket → host nodes to bind → the hook sync point (stage 0 runs
+//   prestart and createRuntime) → createContainer hooks → personality, memory policy → pivot_root → propagation → devices and /dev symlinks → the terminal → hostname, domainname → sysctl
 //   → read-only paths → masked paths → root.readonly
 import { specError } from '../errors.ts';
 import type { Config, IdMapping } from '../spec/config.ts';
 import type { Edition } from '../spec/edition.ts';
 import { consoleSteps, type Console } from './console.ts';
 import { deviceSteps, type Device } from './devices.ts';
+import { hookSteps, PID_OF_INIT, PID_OF_SELF, type Hooks, type HookState } from './hooks.ts';
 import { Slots } from './slots.ts';
 import { linuxPathSteps } from './linux-paths.ts';
 import { mountSteps, type MountContext } from './mounts.ts';
@@ -35,6 +36,8 @@ export interface PlanInput {
   sessionKeyring?: string;
   /** process.terminal: where the pty master goes (console.ts consoleFor); undefined without one. */
   console?: Console;
+  /** config.json's hooks (plan/hooks.ts) and the "creating" state they read, pid cut out. */
+  hooks?: { hooks: Hooks; state: HookState };
   /** host facts the config's fields depend on */
   host: { selinux: boolean; resctrl: boolean };
 }
@@ -81,7 +84,18 @@ function rootOwner(c: Config): [number, number] {
 interface Built {
   host: Step[];
   init: Step[];
+  runtimeHooks: Step[];
   listenerSlot: number;
+}
+
+/** Stage 5 (prestart, then createRuntime: the draft has prestart only) and the init's part: the sync point, createContainer. */
+function createHooks(p: PlanInput): { runtime: Step[]; init: Step[] } {
+  if (!p.hooks) return { runtime: [], init: [] };
+  const { hooks, state } = p.hooks;
+  const v1 = p.edition === 'v1';
+  const runtime = [...hookSteps(hooks, 'prestart', state, PID_OF_INIT), ...(v1 ? hookSteps(hooks, 'createRuntime', state, PID_OF_INIT) : [])];
+  const sync: Step[] = runtime.length ? [{ op: 'HOOK_SYNC', args: [], label: 'hooks.prestart and hooks.createRuntime' }] : [];
+  return { runtime, init: [...sync, ...(v1 ? hookSteps(hooks, 'createContainer', state, PID_OF_SELF) : [])] };
 }
 
 function initSteps(p: PlanInput, ns: NamespaceSet): Built {
@@ -102,14 +116,15 @@ function initSteps(p: PlanInput, ns: NamespaceSet): Built {
   // In a user namespace, made or joined, mknod is refused: host nodes are bound instead.
   const inUserNs = ns.created.has('user') || ns.joined.has('user');
   const devices = deviceSteps(l?.devices as Device[] | undefined, { inUserNs, owner: rootOwner(c), slots });
-  steps.push(...devices.beforePivot, ...personalitySteps(l?.personality), ...memoryPolicySteps(l?.memoryPolicy));
+  const hooks = createHooks(p);
+  steps.push(...devices.beforePivot, ...hooks.init, ...personalitySteps(l?.personality), ...memoryPolicySteps(l?.memoryPolicy));
   const terminal = consoleSteps(p.console, c.process, slots, true);
   ctx.hostSteps.push(...terminal.host);
   steps.push(...pivotSteps(root), ...devices.afterPivot, ...terminal.pty);
   if (c.hostname) steps.push({ op: 'SETHOSTNAME', args: [c.hostname], label: 'hostname' });
   if (c.domainname) steps.push({ op: 'SETDOMAINNAME', args: [c.domainname], label: 'domainname' });
   steps.push(...sysctlSteps(l?.sysctl, ns), ...linuxPathSteps(l?.readonlyPaths, l?.maskedPaths), ...rootReadonlySteps(root));
-  return { host: ctx.hostSteps, init: steps, listenerSlot };
+  return { host: ctx.hostSteps, init: steps, runtimeHooks: hooks.runtime, listenerSlot };
 }
 
 export function buildPlan(p: PlanInput): Plan {
@@ -118,7 +133,7 @@ export function buildPlan(p: PlanInput): Plan {
   const host: Step[] = p.cgroupProcs.map((f) => ({ op: 'WRITE_FILE', args: [f, '0'], label: `linux.cgroupsPath (${f})` }));
   host.push({ op: 'LISTEN', args: [START_SOCKET], label: 'start socket' });
   const built = initSteps(p, ns);
-  const stages: Plan['stages'] = [[0, [...host, ...built.host]], [1, namespaceSteps(ns, p.config.linux)], [2, built.init], [4, netDeviceSteps(p.config.linux?.netDevices, ns)]];
+  const stages: Plan['stages'] = [[0, [...host, ...built.host]], [1, namespaceSteps(ns, p.config.linux)], [2, built.init], [4, netDeviceSteps(p.config.linux?.netDevices, ns)], [5, built.runtimeHooks]];
   return { stages, namespaces: ns, listenerSlot: built.listenerSlot };
 }
 

@@ -11,7 +11,7 @@
 //
 // The plan (CLI → executor, a file in the state directory):
 //
-//   VERSION(1)  STAGE(0) step*  STAGE(1) step*  STAGE(2) step*  STAGE(4) step*  END
+//   VERSION(1)  STAGE(0) step*  STAGE(1) step*  STAGE(2) step*  STAGE(4) step*  STAGE(5) step*  END
 //
 //   stage 0  the executor itself, in the host's namespaces (join the cgroup, open the start socket,
 //            make the user namespaces of id-mapped mounts)
@@ -20,6 +20,8 @@
 //            sysctl, read-only and masked paths, hostname…
 //   stage 4  the executor again, once stage 1 has sent the init's pid: host work on the init's
 //            namespaces (network devices moved into it)
+//   stage 5  the executor again, when the init reaches HOOK_SYNC: prestart and createRuntime hooks,
+//            in the runtime namespace; also the one stage of `ocirt-executor hooks` (poststart, poststop)
 //
 // The process (start → init over the start socket): VERSION(1) STAGE(3) step* END, the last step EXEC.
 // Its order is runc's (libcontainer/standard_init_linux.go, finalizeNamespace): see plan/process.ts.
@@ -109,6 +111,11 @@ export const Op = {
   CONSOLE_PAIR: { code: 67, args: 'i' }, // stage 0: slot, one end of a socketpair; the executor keeps the other to relay the terminal
   PTY_OPEN: { code: 68, args: 'iiii' }, // console slot, rows, cols (0: leave), bind the slave onto /dev/console: the master is sent
   //                                       over the slot (one SCM_RIGHTS message), the slave becomes fds 0-2 and the controlling terminal
+  // config.md "POSIX-platform Hooks" (native/executor/hook.c): the program, argv and env as
+  // NUL-terminated strings one after another, timeout in seconds (0: none), the state JSON on stdin
+  // as head + pid + tail, the pid >0 as given, 0 the init's host pid (stage 0), -1 the caller's own
+  HOOK: { code: 69, args: 'sbbisis' },
+  HOOK_SYNC: { code: 70, args: '' }, // the init, after its mounts: stage 0 runs the plan's stage 5 (prestart, createRuntime), then it goes on
 } as const;
 
 export type OpName = keyof typeof Op;

@@ -6,11 +6,10 @@ const base = (): Config => ({ ociVersion: '1.3.0', root: { path: 'rootfs' }, pro
 const refused = (c: Config) => unsupportedFindings(c as unknown as Record<string, unknown>).map((f) => `${f.pointer}: ${f.message}`);
 
 describe('config.md "Valid values" and "Extensibility"', () => {
-  it('refuses a spec field ocirt does not implement, naming it', () => {
+  it('takes hooks of every kind (plan/hooks.ts)', () => {
     const h = base();
-    h.hooks = { prestart: [{ path: '/bin/true' }] };
-    expect(refused(h)).toEqual(['/hooks: not supported by ocirt yet; remove it or leave it empty']);
-    expect(unsupportedFindings(h as unknown as Record<string, unknown>)[0]).toMatchObject({ severity: 'error', reference: { file: 'v1.3.0/config.md', section: 'POSIX-platform Hooks' } });
+    h.hooks = { prestart: [{ path: '/bin/true' }], createRuntime: [{ path: '/bin/true' }], createContainer: [{ path: '/bin/true' }], startContainer: [{ path: '/bin/true' }], poststart: [{ path: '/bin/true' }], poststop: [{ path: '/bin/true' }] };
+    expect(refused(h)).toEqual([]);
   });
   it('accepts every linux.resources field (config-linux.md "Control groups")', () => {
     const c = base();
