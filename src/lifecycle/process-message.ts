@@ -55,13 +55,14 @@ export interface ProcessMessageInput {
   mountDestinations: string[];
   host: Host;
   seccomp?: SeccompLoad;
-  /** Steps before the process's own: the startContainer hooks. */
-  before?: Step[];
+  /** Steps just before the exec: the startContainer hooks, which run as runc runs them, with the process's credentials and filter. */
+  beforeExec?: Step[];
   warn(message: string): void;
 }
 
 export function processMessage(i: ProcessMessageInput): { bytes: Buffer; labels: string[] } {
-  const steps = [...(i.before ?? []), ...processSteps({ process: i.process, edition: i.edition, host: i.host, seccomp: i.seccomp, warn: i.warn })];
+  const own = processSteps({ process: i.process, edition: i.edition, host: i.host, seccomp: i.seccomp, warn: i.warn });
+  const steps = [...own.slice(0, -1), ...(i.beforeExec ?? []), ...own.slice(-1)];
   checkProgram(i.process, i.rootfs, i.mountDestinations);
   return { bytes: encodeMessage([[3, steps]]), labels: steps.map((s) => s.label) };
 }

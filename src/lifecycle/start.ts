@@ -40,9 +40,9 @@ function processAtStart(rt: Runtime, s: StoredState) {
   const mountDestinations = (s.extra?.mountDestinations as string[] | undefined) ?? [];
   // v1.3.0 create already warned about this process; the draft's is read anew.
   const warn = semantics.startReadsProcessAtStart(s.edition) ? rt.warn : () => {};
-  // config.md "StartContainer Hooks": in the container, before the user's process, as it sees its pid.
-  const before = hookSteps(savedHooks(rt.store.dir(s.id)), 'startContainer', stateForHooks(s, 'created'), PID_OF_SELF);
-  return { process: p, ...processMessage({ process: p, edition: s.edition, rootfs: s.rootfs, mountDestinations, host: hostFacts(), seccomp, before, warn }) };
+  // config.md "StartContainer Hooks": in the container, right before the user's process is exec'd, as it sees its pid.
+  const beforeExec = hookSteps(savedHooks(rt.store.dir(s.id)), 'startContainer', stateForHooks(s, 'created'), PID_OF_SELF);
+  return { process: p, ...processMessage({ process: p, edition: s.edition, rootfs: s.rootfs, mountDestinations, host: hostFacts(), seccomp, beforeExec, warn }) };
 }
 
 /**

@@ -6,7 +6,8 @@
 //                            init waits at HOOK_SYNC after its mounts (status "creating", host pid)
 //   createContainer          stage 2, the init before pivot_root: the container's namespaces, the
 //                            host's paths (status "creating", the pid the container sees)
-//   startContainer           the process message, first: in the container (status "created")
+//   startContainer           the process message, just before EXEC: in the container, with the
+//                            process's credentials and filter, as runc runs it (status "created")
 //   poststart, poststop      `ocirt-executor hooks`, one hook a plan, in the runtime namespace
 //                            ("running", "stopped"; the host pid)
 import { specError } from '../errors.ts';
