@@ -1,5 +1,5 @@
-// config.json → the executor's plan: stage 0 (host), stage 1 (namespaces), stage 2 (init),
-// stage 4 (host, once the init exists). Pure but for stat(2) of bind sources: every ordering rule
+// config.json → the executor's plan: stage 0 (host), stage 1 (cgroup, namespaces), stage 2 (init),
+// stage 4 (host, once the init exists), stage 5 (host, the runtime-namespace hooks). Pure but for stat(2) of bind sources: every ordering rule
 // lives here as data, checked by unit tests. The order of stage 2:
 //
 //   / a recursive slave → rootfs bind → rootfs opened (mount destinations resolve in it) → mounts
@@ -130,10 +130,12 @@ function initSteps(p: PlanInput, ns: NamespaceSet): Built {
 export function buildPlan(p: PlanInput): Plan {
   const ns = namespaceSet(p.config.linux);
   checkCombinations(p.config, p.edition, ns, p.host);
-  const host: Step[] = p.cgroupProcs.map((f) => ({ op: 'WRITE_FILE', args: [f, '0'], label: `linux.cgroupsPath (${f})` }));
-  host.push({ op: 'LISTEN', args: [START_SOCKET], label: 'start socket' });
+  // Stage 1 joins the cgroup, before its namespaces, so the init inherits it and stage 0 stays out:
+  // the hooks stage 0 runs are not held to the container's limits and device rules, as runc's are not.
+  const cgroup: Step[] = p.cgroupProcs.map((f) => ({ op: 'WRITE_FILE', args: [f, '0'], label: `linux.cgroupsPath (${f})` }));
+  const host: Step[] = [{ op: 'LISTEN', args: [START_SOCKET], label: 'start socket' }];
   const built = initSteps(p, ns);
-  const stages: Plan['stages'] = [[0, [...host, ...built.host]], [1, namespaceSteps(ns, p.config.linux)], [2, built.init], [4, netDeviceSteps(p.config.linux?.netDevices, ns)], [5, built.runtimeHooks]];
+  const stages: Plan['stages'] = [[0, [...host, ...built.host]], [1, [...cgroup, ...namespaceSteps(ns, p.config.linux)]], [2, built.init], [4, netDeviceSteps(p.config.linux?.netDevices, ns)], [5, built.runtimeHooks]];
   return { stages, namespaces: ns, listenerSlot: built.listenerSlot };
 }
 

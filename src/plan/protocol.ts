@@ -13,9 +13,10 @@
 //
 //   VERSION(1)  STAGE(0) step*  STAGE(1) step*  STAGE(2) step*  STAGE(4) step*  STAGE(5) step*  END
 //
-//   stage 0  the executor itself, in the host's namespaces (join the cgroup, open the start socket,
-//            make the user namespaces of id-mapped mounts)
-//   stage 1  a forked child: join namespaces by path, create new ones, get its id maps written
+//   stage 0  the executor itself, in the host's namespaces and cgroup (open the start socket, make
+//            the user namespaces of id-mapped mounts, connect the console socket)
+//   stage 1  a forked child: join the cgroup, join namespaces by path, create new ones, get its id
+//            maps written
 //   stage 2  the init, forked by stage 1 into the new PID namespace: mounts, pivot_root, devices,
 //            sysctl, read-only and masked paths, hostname…
 //   stage 4  the executor again, once stage 1 has sent the init's pid: host work on the init's

@@ -25,16 +25,19 @@ function config(extra: Partial<Config> = {}): Config {
 }
 
 function plan(c: Config, o: Partial<PlanInput> = {}) {
-  return buildPlan({ config: c, edition: 'v1', rootfs: join(bundle, 'rootfs'), bundle, cgroupProcs: ['/cg/cgroup.procs'], cgroup: { v1: [], pureV2: true }, noPivot: false, host: { selinux: false, resctrl: false }, ...o });
+  return buildPlan({ config: c, edition: 'v1', rootfs: join(bundle, 'rootfs'), bundle, cgroupProcs: [], cgroup: { v1: [], pureV2: true }, noPivot: false, host: { selinux: false, resctrl: false }, ...o });
 }
 const stage = (c: Config, n: number, o: Partial<PlanInput> = {}): Step[] => plan(c, o).stages.find(([s]) => s === n)![1];
 const ops = (steps: Step[]) => steps.map((s) => s.op);
 
-describe('stage 0 (host)', () => {
-  it('joins the cgroup before anything forks, then opens the start socket', () => {
-    expect(stage(config(), 0)).toEqual([
-      { op: 'WRITE_FILE', args: ['/cg/cgroup.procs', '0'], label: 'linux.cgroupsPath (/cg/cgroup.procs)' },
-      { op: 'LISTEN', args: ['init.sock'], label: 'start socket' },
+describe('stage 0 (host) and the cgroup', () => {
+  it('stage 0 opens the start socket; stage 1 joins the cgroup in every hierarchy before its namespaces, so stage 0 (and the hooks it runs) stays out', () => {
+    const o = { cgroupProcs: ['/cg/a/cgroup.procs', '/cg/b/cgroup.procs'] };
+    expect(stage(config(), 0, o)).toEqual([{ op: 'LISTEN', args: ['init.sock'], label: 'start socket' }]);
+    expect(stage(config(), 1, o).slice(0, 3)).toEqual([
+      { op: 'WRITE_FILE', args: ['/cg/a/cgroup.procs', '0'], label: 'linux.cgroupsPath (/cg/a/cgroup.procs)' },
+      { op: 'WRITE_FILE', args: ['/cg/b/cgroup.procs', '0'], label: 'linux.cgroupsPath (/cg/b/cgroup.procs)' },
+      expect.objectContaining({ op: 'UNSHARE' }),
     ]);
   });
 });
