@@ -4,8 +4,9 @@
  *
  *   ocirt:[0:HOST]  spawned by the CLI in the host's namespaces; runs stage-0 steps, forks stage 1,
  *                   writes id maps when stage 1 asks; once it has the init's pid, journals it and
- *                   releases the init, runs stage-4 steps; exits (create) or reaps the init (run)
- *   ocirt:[1:NS]    joins and creates namespaces, forks the init, sends its host pid, exits
+ *                   releases the init, runs stage-4 steps, and stage 5 (the runtime-namespace hooks)
+ *                   when the init reaches HOOK_SYNC; exits (create) or reaps the init (run)
+ *   ocirt:[1:NS]    joins the cgroup, joins and creates namespaces, forks the init, sends its host pid, exits
  *   ocirt:[2:INIT]  pid 1 of a new PID namespace: waits to be released, stage-2 steps, READY, then
  *                   waits on the start socket for the process message, runs its steps and execs
  *
@@ -26,6 +27,7 @@
  *
  * usage: ocirt-executor create|run SYNC_FD PLAN_FILE    (fds 3..SYNC_FD-1: --preserve-fds, kept for the process)
  *        ocirt-executor exec|exec-detach SYNC_FD PLAN_FILE    (one more process in the container: exec.c)
+ *        ocirt-executor hooks SYNC_FD PLAN_FILE    (poststart, poststop: the HOOK steps of stage 5, hook.c)
  *        ocirt-executor watch PID START_TIME PROGRAM [ARG...]
  *        ocirt-executor print PLAN_FILE    (parse a message and print its records: the wire's property test)
  */
