@@ -9,15 +9,9 @@ import type { Config } from '../../src/spec/config.ts';
 import { busyboxRootfs } from './busybox-rootfs.ts';
 import { isAlive, type Sandbox } from './harness.ts';
 
-export interface Hook {
-  path: string;
-  args?: string[];
-  env?: string[];
-  timeout?: number;
-}
+import type { Hook, HookKind, Hooks } from '../../src/plan/hooks.ts';
 
-export type HookKind = 'prestart' | 'createRuntime' | 'createContainer' | 'startContainer' | 'poststart' | 'poststop';
-export type Hooks = Partial<Record<HookKind, Hook[]>>;
+export type { Hook, HookKind, Hooks };
 
 /** Where the kit's directory is in the container (under its /tmp tmpfs: nothing is made in the shared rootfs). */
 export const IN_CONTAINER = '/tmp/hooks';
