@@ -62,7 +62,10 @@ export async function dispatch(rt: Runtime, c: Command): Promise<number | undefi
       await (await import('../lifecycle/start.ts')).start(rt, c.id);
       return 0;
     case 'state':
-      print(JSON.stringify((await import('../lifecycle/query.ts')).queryState(rt, c.id), null, 2));
+      {
+        const q = await import('../lifecycle/query.ts');
+        print(q.stateDocument(q.queryState(rt, c.id)));
+      }
       return 0;
     case 'stop':
       await (await import('../lifecycle/stop.ts')).stop(rt, c.id);

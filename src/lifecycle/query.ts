@@ -27,7 +27,10 @@ export function statusOf(s: StoredState): Status {
 
 /** Both editions' fields: `bundle` and `status` (v1.3.0), `bundlePath` (draft). pid is 0 once stopped, as runc does. */
 export function stateJson(s: StoredState): StateJson {
-  const status = statusOf(s);
+  return stateJsonAs(s, statusOf(s));
+}
+
+function stateJsonAs(s: StoredState, status: Status): StateJson {
   const out: StateJson = {
     ociVersion: s.ociVersion, id: s.id, status, pid: status === 'stopped' ? 0 : s.pid, bundle: s.bundle, bundlePath: s.bundle,
     rootfs: s.rootfs, created: s.created, owner: s.owner, annotations: s.annotations,
@@ -38,4 +41,28 @@ export function stateJson(s: StoredState): StateJson {
 
 export function queryState(rt: Runtime, id: string): StateJson {
   return stateJson(rt.store.read(id));
+}
+
+/** What `ocirt state` prints: the document and its newline. */
+export const stateDocument = (st: StateJson) => `${JSON.stringify(st, null, 2)}\n`;
+
+/**
+ * `state`'s answers for the C front end (native/frontend, ANSWERS_FILE): the document for each status
+ * liveness can give, so that it only checks the init's pid, start time and freezer and prints one.
+ * None while the container is being created: the front end then leaves `state` to this program.
+ */
+export function stateAnswers(s: StoredState): string | undefined {
+  if (s.phase === 'creating') return undefined;
+  const live = s.phase === 'started' ? 'running' : 'created';
+  const freezer = s.phase !== 'stopped' && s.cgroup ? openCgroup(s.cgroup).freezerFile() : undefined;
+  const block = (name: string, text: string) => `${name} ${Buffer.byteLength(text)}\n${text}`;
+  const docs = s.phase === 'stopped' || s.pid <= 0 ? [] : [block('live', stateDocument(stateJsonAs(s, live))), block('paused', stateDocument(stateJsonAs(s, 'paused')))];
+  return [
+    'ocirt-answers 1\n',
+    `pid ${s.phase === 'stopped' ? 0 : s.pid}\n`,
+    `start ${s.pidStartTime ?? '-'}\n`,
+    `freezer ${freezer ? `${freezer.frozen} ${freezer.path}` : '-'}\n`,
+    ...docs,
+    block('dead', stateDocument(stateJsonAs(s, 'stopped'))),
+  ].join('');
 }

@@ -1,6 +1,7 @@
 // What every operation needs: the state store, where the CLI lives, and where warnings go
 // (runtime.md "Warnings": logged, never fatal; the CLI's reportWarning decides where).
 import { Store } from '../state/store.ts';
+import { stateAnswers } from './query.ts';
 
 export interface Runtime {
   store: Store;
@@ -11,5 +12,5 @@ export interface Runtime {
 }
 
 export function runtimeAt(root: string, warn: (message: string) => void, debug: (message: string) => void = () => {}): Runtime {
-  return { store: new Store(root), root, warn, debug };
+  return { store: new Store(root, stateAnswers), root, warn, debug };
 }

@@ -22,6 +22,8 @@ export interface ContainerCgroup {
   setFrozen(frozen: boolean): void;
   /** True when the freezer has every task frozen (runtime.md's `paused` is runc's FROZEN). */
   isFrozen(): boolean;
+  /** The file that says whether the cgroup is frozen, and the value that means it is. */
+  freezerFile(): { path: string; frozen: string } | undefined;
   /** Signals every process; SIGKILL loops until the cgroup is empty and throws after ~2 s. */
   signalAll(signal: NodeJS.Signals | number): void;
   /** True when create made every one of the container's directories: no other container shares them. */
@@ -87,10 +89,15 @@ class Cgroup implements ContainerCgroup {
   }
 
   isFrozen(): boolean {
+    const f = this.freezerFile();
+    return f !== undefined && readOptional(f.path)?.trim() === f.frozen;
+  }
+
+  freezerFile(): { path: string; frozen: string } | undefined {
     const v1 = this.freezerDir();
-    if (v1 !== undefined) return readOptional(join(v1, 'freezer.state'))?.trim() === 'FROZEN';
+    if (v1 !== undefined) return { path: join(v1, 'freezer.state'), frozen: 'FROZEN' };
     const v2 = this.record.dirs.find((d) => fs.existsSync(join(d, 'cgroup.freeze')));
-    return v2 !== undefined && readOptional(join(v2, 'cgroup.freeze'))?.trim() === '1';
+    return v2 === undefined ? undefined : { path: join(v2, 'cgroup.freeze'), frozen: '1' };
   }
 
   ownsLeaves(): boolean {

@@ -7,6 +7,9 @@
 //       lock              flock(2) target, see lock.ts; create holds it from the reservation on
 //       journal           what create made or is about to make, one JSON object a line (Journal):
 //                         all delete needs to undo a create that died, even with state.json unreadable
+//       state.answers     what `state` prints for each status, for the C front end (query.ts
+//                         stateAnswers); removed before state.json changes and written after, so
+//                         it is absent, never stale
 //
 // A state directory is removed only by a holder of its lock, so a holder that finds the directory
 // without a state.json knows its creator died (or has yet to take the lock: it will find the
@@ -17,6 +20,9 @@ import { join } from 'node:path';
 import { OciError, notFound, wrap } from '../errors.ts';
 import { fileNameFor } from './file-name.ts';
 import { validateId } from './id.ts';
+
+/** state.answers: what `state` prints for each status, for the C front end (native/frontend). */
+export const ANSWERS_FILE = 'state.answers';
 
 export type Status = 'creating' | 'created' | 'running' | 'paused' | 'stopped';
 
@@ -70,7 +76,8 @@ const FILE_MODE = 0o600;
 export class Store {
   readonly root: string;
 
-  constructor(root: string) {
+  /** `answers`: the state.answers text for a state, if it has one (query.ts stateAnswers). */
+  constructor(root: string, private readonly answers: (s: StoredState) => string | undefined = () => undefined) {
     this.root = root;
   }
 
@@ -162,9 +169,11 @@ export class Store {
     const dir = this.dir(s.id);
     const tmp = join(dir, `.${STATE_FILE}.${process.pid}.${Math.random().toString(36).slice(2)}`);
     try {
+      fs.rmSync(join(dir, ANSWERS_FILE), { force: true });
       writeFileSynced(tmp, JSON.stringify(s));
       fs.renameSync(tmp, join(dir, STATE_FILE));
       fsyncDir(dir);
+      this.writeAnswers(dir, s);
     } catch (err) {
       try {
         fs.rmSync(tmp, { force: true });
@@ -174,6 +183,15 @@ export class Store {
       if (errCode(err) === 'ENOENT') throw notFound(s.id);
       throw wrap('syscall', `write state of container "${s.id}"`, err);
     }
+  }
+
+  /** Derived from state.json, so not synced: a crash leaves it absent (removed before), and the front end asks this program. */
+  private writeAnswers(dir: string, s: StoredState): void {
+    const text = this.answers(s);
+    if (text === undefined) return;
+    const tmp = join(dir, `.${ANSWERS_FILE}.${process.pid}`);
+    fs.writeFileSync(tmp, text, { mode: 0o600 });
+    fs.renameSync(tmp, join(dir, ANSWERS_FILE));
   }
 
   /** rm -rf of the container dir; an absent dir is not an error. */

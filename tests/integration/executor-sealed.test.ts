@@ -105,18 +105,19 @@ describe.skipIf(!isRoot)(`the init runs from a sealed memfd (${NEEDS_ROOT})`, ()
     expect(digest(EXECUTOR)).toBe(before);
   });
 
-  it('a copy of bin/ocirt alone in an empty directory, on a host without the source tree, runs a container, autoremove included', async () => {
+  it('a copy of bin/ocirt and bin/ocirt-core (the front end and the core) alone in an empty directory, on a host without the source tree, runs a container, autoremove included', async () => {
     const alone = mkdtempSync(join(tmpdir(), 'ocirt-alone-'));
     const work = mkdtempSync(join(tmpdir(), 'ocirt-alone-work-'));
     try {
       const binary = join(alone, 'ocirt');
       copyFileSync(OCIRT, binary);
+      copyFileSync(`${OCIRT}-core`, join(alone, 'ocirt-core'));
       const run = (args: string[], stdout?: string) => runAlone(binary, s.root, args, work, stdout);
       const bundle = copyBundle('v1-basic', join(work, 'v1'), ['/probe', 'print', 'alone']);
       const r = run(['run', '--bundle', bundle, s.id()]);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout).toBe('alone\n');
-      expect(readdirSync(alone)).toEqual(['ocirt']);
+      expect(readdirSync(alone).sort()).toEqual(['ocirt', 'ocirt-core']);
 
       // the autoremove watcher runs `delete` with the binary that armed it
       const draft = copyBundle('draft-autoremove', join(work, 'draft'), ['/probe', 'print', 'done']);

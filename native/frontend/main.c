@@ -1,0 +1,222 @@
+/*
+ * bin/ocirt, the front end (docs/performance.md): a command it can answer from what the TypeScript
+ * program wrote for it, it answers without starting Bun; every other command, and anything it does
+ * not expect, it hands to bin/ocirt-core (the TypeScript program) by execve with the same argv, so
+ * the core gives every error, log line and exit code. It knows nothing of OCI: the answers are the
+ * core's (src/lifecycle/query.ts stateAnswers); it only checks what liveness says and picks one.
+ *
+ *   state ID   <root>/<ID>/state.answers: the document for a live, a frozen and a dead init; the
+ *              init is live when /proc/<pid>/stat shows it neither zombie nor dead and with the
+ *              start time the core recorded (a reused pid is not the init), frozen when its
+ *              freezer file holds the frozen value.
+ *   kill ID [N] a decimal signal (default 15), under the container's lock (lock.ts), to a live
+ *              init through a pidfd taken while its start time is checked, so a reused pid is never
+ *              signalled. A dead, frozen (SIGKILL must thaw it) or unknown container goes to the core.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define MAX_ANSWERS (1 << 20)
+
+static char **args;
+
+static void core(void) {
+  char self[4096], path[4200];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) return perror("ocirt: /proc/self/exe"), exit(1);
+  self[n] = 0;
+  snprintf(path, sizeof path, "%s/ocirt-core", dirname(self));
+  execv(path, args);
+  fprintf(stderr, "ocirt: cannot run %s: %s\n", path, strerror(errno));
+  exit(1);
+}
+
+/* Reads a small file whole (NUL-terminated); NULL if it cannot. */
+static char *slurp(const char *path, size_t *len) {
+  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return NULL;
+  char *buf = malloc(MAX_ANSWERS + 1);
+  size_t got = 0;
+  ssize_t r;
+  while (buf && got < MAX_ANSWERS && (r = read(fd, buf + got, MAX_ANSWERS - got)) > 0) got += (size_t)r;
+  close(fd);
+  if (buf == NULL || got == MAX_ANSWERS) return free(buf), NULL;
+  buf[got] = 0;
+  if (len) *len = got;
+  return buf;
+}
+
+/* ENGINES.md "Global flags": $XDG_RUNTIME_DIR/ocirt for a caller that is not root or is in a user namespace. */
+static const char *default_root(void) {
+  static char buf[4096];
+  const char *xdg = getenv("XDG_RUNTIME_DIR");
+  if (xdg == NULL || *xdg == 0) return "/run/ocirt";
+  char *map = slurp("/proc/self/uid_map", NULL);
+  unsigned a, b, c;
+  int initial = map && sscanf(map, " %u %u %u", &a, &b, &c) == 3 && a == 0 && b == 0 && c == 4294967295u && !strchr(strchr(map, '\n') ? strchr(map, '\n') + 1 : "", '\n');
+  free(map);
+  if (geteuid() == 0 && initial) return "/run/ocirt";
+  snprintf(buf, sizeof buf, "%s/ocirt", xdg);
+  return buf;
+}
+
+/* An id the core stores under its own name (file-name.ts): short, and no character a path treats specially. */
+static int plain_id(const char *id) {
+  size_t n = strlen(id);
+  if (n == 0 || n > 200 || strcmp(id, ".") == 0 || strcmp(id, "..") == 0) return 0;
+  return strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.-") == n;
+}
+
+/* 1 when /proc/<pid>/stat shows a process that is neither zombie nor dead, started at `start` ("-": any). */
+static int alive(long pid, const char *start) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+  char *stat = slurp(path, NULL);
+  char *p = stat ? strrchr(stat, ')') : NULL;
+  int ok = 0;
+  if (p && p[1] == ' ' && p[2] != 'Z' && p[2] != 'X') {
+    /* fields after the comm: state is field 3, starttime field 22 */
+    p += 2;
+    for (int field = 3; field < 22 && p; field++) p = strchr(p, ' ') ? strchr(p, ' ') + 1 : NULL;
+    size_t len = p ? strcspn(p, " ") : 0;
+    ok = p && (strcmp(start, "-") == 0 || (strlen(start) == len && strncmp(p, start, len) == 0));
+  }
+  free(stat);
+  return ok;
+}
+
+static int frozen(const char *line) {
+  char value[16], path[4096];
+  if (strcmp(line, "-") == 0 || sscanf(line, "%15s %4095[^\n]", value, path) != 2) return 0;
+  char *now = slurp(path, NULL);
+  int yes = now && strncmp(now, value, strlen(value)) == 0 && (now[strlen(value)] == '\n' || now[strlen(value)] == 0);
+  free(now);
+  return yes;
+}
+
+/* The block named `name` ("name LEN\n" then LEN bytes), or NULL. */
+static const char *block(const char *text, const char *name, size_t *len) {
+  size_t n = strlen(name);
+  for (const char *p = text; (p = strstr(p, name)) != NULL; p += n) {
+    if ((p != text && p[-1] != '\n') || p[n] != ' ') continue;
+    char *end;
+    unsigned long l = strtoul(p + n + 1, &end, 10);
+    if (*end != '\n' || end + 1 + l > text + strlen(text)) return NULL;
+    *len = l;
+    return end + 1;
+  }
+  return NULL;
+}
+
+static const char *line_of(const char *text, const char *key, char *out, size_t n) {
+  char pattern[32];
+  snprintf(pattern, sizeof pattern, "\n%s ", key);
+  const char *p = strstr(text, pattern);
+  if (p == NULL) return NULL;
+  p += strlen(pattern);
+  snprintf(out, n, "%.*s", (int)strcspn(p, "\n"), p);
+  return out;
+}
+
+struct answers {
+  char *text;
+  long pid;
+  char start[64], freezer[4200];
+};
+
+/* <root>/<id>/<file> into buf; 0 when the id is not one the core names plainly. */
+static int path_of(char *buf, size_t n, const char *root, const char *id, const char *file) {
+  return plain_id(id) && snprintf(buf, n, "%s/%s/%s", root, id, file) < (int)n;
+}
+
+static int read_answers(const char *root, const char *id, struct answers *a) {
+  char path[4500], pid[32];
+  if (!path_of(path, sizeof path, root, id, "state.answers")) return 0;
+  a->text = slurp(path, NULL);
+  if (a->text == NULL || strncmp(a->text, "ocirt-answers 1\n", 16) != 0) return free(a->text), 0;
+  if (!line_of(a->text, "pid", pid, sizeof pid) || !line_of(a->text, "start", a->start, sizeof a->start) || !line_of(a->text, "freezer", a->freezer, sizeof a->freezer)) return free(a->text), 0;
+  a->pid = atol(pid);
+  return 1;
+}
+
+static void state(const char *root, const char *id) {
+  struct answers a;
+  if (!read_answers(root, id, &a)) return;
+  char *text = a.text;
+  const char *which = a.pid > 0 && alive(a.pid, a.start) ? (frozen(a.freezer) ? "paused" : "live") : "dead";
+  size_t len;
+  const char *doc = block(text, which, &len);
+  if (doc == NULL) return free(text);
+  for (size_t off = 0; off < len;) {
+    ssize_t w = write(1, doc + off, len - off);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) exit(1);
+    off += (size_t)w;
+  }
+  exit(0);
+}
+
+/* The container's lock, as lock.ts takes it; -1 (for the core to report) when it is gone. */
+static int lock_container(const char *root, const char *id) {
+  char path[4500];
+  struct stat st;
+  if (!path_of(path, sizeof path, root, id, "lock")) return -1;
+  int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return -1;
+  while (flock(fd, LOCK_EX) < 0)
+    if (errno != EINTR) return close(fd), -1;
+  if (fstat(fd, &st) < 0 || st.st_nlink == 0) return close(fd), -1; /* deleted by the holder we waited for */
+  return fd;
+}
+
+static void kill_container(const char *root, const char *id, const char *sig) {
+  char *end;
+  long n = sig ? strtol(sig, &end, 10) : 15;
+  if (sig && (*sig == 0 || *end != 0 || n < 1 || n > 64)) return;
+  int lock = lock_container(root, id);
+  if (lock < 0) return;
+  struct answers a;
+  int sent = 0;
+  if (read_answers(root, id, &a)) {
+    int pidfd = a.pid > 0 ? (int)syscall(SYS_pidfd_open, a.pid, 0) : -1;
+    /* checked once the pidfd holds the process: it is the init, and stays the one signalled */
+    if (pidfd >= 0 && alive(a.pid, a.start) && !(n == 9 && frozen(a.freezer))) sent = syscall(SYS_pidfd_send_signal, pidfd, (int)n, NULL, 0) == 0;
+    if (pidfd >= 0) close(pidfd);
+    free(a.text);
+  }
+  close(lock);
+  if (sent) exit(0);
+}
+
+/* The value of --flag V or --flag=V at argv[*i] (advancing *i), or NULL when argv[*i] is not that flag. */
+static const char *flag(char **argv, int argc, int *i, const char *name) {
+  size_t n = strlen(name);
+  if (strncmp(argv[*i], name, n) != 0) return NULL;
+  if (argv[*i][n] == '=') return argv[*i] + n + 1;
+  if (argv[*i][n] != 0 || *i + 1 >= argc) return NULL;
+  return argv[++*i];
+}
+
+int main(int argc, char **argv) {
+  args = argv;
+  const char *root = NULL;
+  int i = 1;
+  for (; i < argc && argv[i][0] == '-'; i++) {
+    const char *v;
+    if ((v = flag(argv, argc, &i, "--root")) != NULL) root = v;
+    else if (flag(argv, argc, &i, "--log-format") == NULL && flag(argv, argc, &i, "--log") == NULL) core();
+  }
+  /* the core logs errors only; a `state` that succeeds writes no log line */
+  if (i + 2 == argc && strcmp(argv[i], "state") == 0) state(root ? root : default_root(), argv[i + 1]);
+  if ((i + 2 == argc || i + 3 == argc) && strcmp(argv[i], "kill") == 0) kill_container(root ? root : default_root(), argv[i + 1], argv[i + 2]);
+  core();
+}
