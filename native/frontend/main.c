@@ -9,6 +9,12 @@
  *              init is live when /proc/<pid>/stat shows it neither zombie nor dead and with the
  *              start time the core recorded (a reused pid is not the init), frozen when its
  *              freezer file holds the frozen value.
+ *   start ID   <root>/<ID>/start.plan, written by create: the process message, the oom_score_adj,
+ *              and state.json and state.answers as they are once started, valid while state.json is
+ *              byte for byte the `expect` block. Under the lock, with the init live and not frozen,
+ *              it sends the message over init.sock and reads until EOF (the connection closes on
+ *              exec). EOF alone: it writes the two files as the core would and returns 0. A reply
+ *              (an ERROR frame) goes to start.reply, and the core reports it (start-plan.ts).
  *   kill ID [N] a decimal signal (default 15), under the container's lock (lock.ts), to a live
  *              init through a pidfd taken while its start time is checked, so a reused pid is never
  *              signalled. A dead, frozen (SIGKILL must thaw it) or unknown container goes to the core.
@@ -21,6 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -197,6 +205,108 @@ static void kill_container(const char *root, const char *id, const char *sig) {
   if (sent) exit(0);
 }
 
+struct plan {
+  char *text;
+  size_t len;
+  const char *oom, *expect, *message, *state, *answers;
+  size_t oom_len, expect_len, message_len, state_len, answers_len;
+};
+
+/* The next block of a start plan ("NAME LEN\n", LEN bytes, "\n"): binary-safe, in order. */
+static const char *next_block(const char **p, const char *end, const char *name, size_t *len) {
+  size_t n = strlen(name);
+  if ((size_t)(end - *p) < n + 2 || strncmp(*p, name, n) != 0 || (*p)[n] != ' ') return NULL;
+  char *stop;
+  unsigned long l = strtoul(*p + n + 1, &stop, 10);
+  if (*stop != '\n' || (size_t)(end - stop - 1) < l + 1 || stop[1 + l] != '\n') return NULL;
+  *len = l;
+  *p = stop + 2 + l;
+  return stop + 1;
+}
+
+static int read_plan(const char *root, const char *id, struct plan *pl) {
+  char path[4500];
+  if (!path_of(path, sizeof path, root, id, "start.plan") || (pl->text = slurp(path, &pl->len)) == NULL) return 0;
+  const char *p = pl->text, *end = pl->text + pl->len;
+  if (pl->len < 14 || strncmp(p, "ocirt-start 1\n", 14) != 0) return 0;
+  p += 14;
+  return (pl->oom = next_block(&p, end, "oom", &pl->oom_len)) && (pl->expect = next_block(&p, end, "expect", &pl->expect_len)) &&
+         (pl->message = next_block(&p, end, "message", &pl->message_len)) && (pl->state = next_block(&p, end, "state", &pl->state_len)) &&
+         (pl->answers = next_block(&p, end, "answers", &pl->answers_len));
+}
+
+static int write_all(int fd, const char *buf, size_t len) {
+  for (size_t off = 0; off < len;) {
+    ssize_t w = write(fd, buf + off, len - off);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return -1;
+    off += (size_t)w;
+  }
+  return 0;
+}
+
+/* A file of the state directory replaced whole: temporary file, (fsync), rename, (fsync of the directory). */
+static int replace_file(int dir, const char *name, const char *data, size_t len, int sync) {
+  char tmp[300];
+  snprintf(tmp, sizeof tmp, ".%s.%d.front", name, getpid());
+  int fd = openat(dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return -1;
+  int ok = write_all(fd, data, len) == 0 && (!sync || fsync(fd) == 0);
+  close(fd);
+  if (!ok || renameat(dir, tmp, dir, name) < 0) return unlinkat(dir, tmp, 0), -1;
+  return sync ? fsync(dir) : 0;
+}
+
+/* Sends the length-prefixed message over the init's start socket; the reply until EOF. -1: not sent. */
+static ssize_t exchange(int dir, const struct plan *pl, char *reply, size_t cap) {
+  struct sockaddr_un addr = {.sun_family = AF_UNIX};
+  snprintf(addr.sun_path, sizeof addr.sun_path, "/proc/self/fd/%d/init.sock", dir);
+  int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (sock < 0 || connect(sock, (struct sockaddr *)&addr, sizeof addr) < 0) return sock >= 0 ? close(sock) : 0, -1;
+  unsigned char head[4] = {(unsigned char)pl->message_len, (unsigned char)(pl->message_len >> 8), (unsigned char)(pl->message_len >> 16), (unsigned char)(pl->message_len >> 24)};
+  if (write_all(sock, (const char *)head, 4) < 0) return close(sock), -1;
+  write_all(sock, pl->message, pl->message_len); /* once the head is out the init reads it: whatever happens is its reply */
+  size_t got = 0;
+  ssize_t r;
+  while (got < cap && ((r = read(sock, reply + got, cap - got)) > 0 || (r < 0 && errno == EINTR)))
+    if (r > 0) got += (size_t)r;
+  close(sock);
+  return (ssize_t)got;
+}
+
+static void start_container(const char *root, const char *id) {
+  char path[4500];
+  int lock = lock_container(root, id);
+  if (lock < 0) return;
+  struct plan pl = {0};
+  struct answers a = {0};
+  size_t state_len = 0;
+  char *state = path_of(path, sizeof path, root, id, "state.json") ? slurp(path, &state_len) : NULL;
+  int dir = path_of(path, sizeof path, root, id, "") ? open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+  int usable = state && dir >= 0 && read_plan(root, id, &pl) && state_len == pl.expect_len && memcmp(state, pl.expect, state_len) == 0 &&
+               read_answers(root, id, &a) && a.pid > 0 && alive(a.pid, a.start) && !frozen(a.freezer);
+  if (usable && strncmp(pl.oom, "-", pl.oom_len) != 0) {
+    char oom[64];
+    snprintf(path, sizeof path, "/proc/%ld/oom_score_adj", a.pid);
+    snprintf(oom, sizeof oom, "%.*s", (int)pl.oom_len, pl.oom);
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    usable = fd >= 0 && write_all(fd, oom, strlen(oom)) == 0; /* a refusal is the core's to name */
+    if (fd >= 0) close(fd);
+  }
+  static char reply[65536];
+  ssize_t got = usable ? exchange(dir, &pl, reply, sizeof reply) : -1;
+  if (got == 0) {
+    /* as Store.write: state.answers removed first, state.json replaced and synced, then the answers */
+    unlinkat(dir, "state.answers", 0);
+    unlinkat(dir, "start.plan", 0);
+    if (replace_file(dir, "state.json", pl.state, pl.state_len, 1) == 0 && replace_file(dir, "state.answers", pl.answers, pl.answers_len, 0) == 0) exit(0);
+    fprintf(stderr, "ocirt: container \"%s\" started, but its state could not be written: %s\n", id, strerror(errno));
+    exit(1);
+  }
+  if (got > 0) unlinkat(dir, "start.plan", 0), replace_file(dir, "start.reply", reply, (size_t)got, 0);
+  close(lock);
+}
+
 /* The value of --flag V or --flag=V at argv[*i] (advancing *i), or NULL when argv[*i] is not that flag. */
 static const char *flag(char **argv, int argc, int *i, const char *name) {
   size_t n = strlen(name);
@@ -217,6 +327,7 @@ int main(int argc, char **argv) {
   }
   /* the core logs errors only; a `state` that succeeds writes no log line */
   if (i + 2 == argc && strcmp(argv[i], "state") == 0) state(root ? root : default_root(), argv[i + 1]);
+  if (i + 2 == argc && strcmp(argv[i], "start") == 0) start_container(root ? root : default_root(), argv[i + 1]);
   if ((i + 2 == argc || i + 3 == argc) && strcmp(argv[i], "kill") == 0) kill_container(root ? root : default_root(), argv[i + 1], argv[i + 2]);
   core();
 }

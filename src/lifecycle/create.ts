@@ -15,6 +15,8 @@ import { buildPlan, encodePlan, planLabels, type Plan } from '../plan/build.ts';
 import { consoleFor } from '../plan/console.ts';
 import { hooksOf, isHookLabel, type Hooks } from '../plan/hooks.ts';
 import { runHooks, saveHooks, stateForHooks } from './hooks.ts';
+import { processAtStart } from './start.ts';
+import { writeStartPlan } from './start-plan.ts';
 import { mountDestinations, PROCESS_FILE, processMessage, SECCOMP_FILE } from './process-message.ts';
 import { fileNameFor } from '../state/file-name.ts';
 import { startTime } from '../state/liveness.ts';
@@ -247,6 +249,11 @@ async function createLocked(rt: Runtime, o: CreateOptions, p: Prepared): Promise
     }
     Object.assign(state, { pid: l.pid, pidStartTime: startTime(l.pid!), phase: 'created', cgroup: cg.record });
     rt.store.write(state);
+    // The front end's start (start-plan.ts); a message start could not build is start's to report.
+    if (b.edition === 'v1' && b.config.process) {
+      const built = (() => { try { return processAtStart(rt, state); } catch { return undefined; } })();
+      if (built) writeStartPlan(dir, { state, message: built.bytes, oomScoreAdj: b.config.process.oomScoreAdj as number | undefined, hooks: p.hooks, listener: plan.listenerSlot >= 0 });
+    }
     testPause(dir, 'created');
     if (o.pidFile) writePidFile(o.pidFile, l.pid!);
     if (state.autoremove) armAutoremove(rt, state);

@@ -19,6 +19,7 @@ import { hookSteps, isHookLabel, PID_OF_SELF } from '../plan/hooks.ts';
 import { runHooks, savedHooks, stateForHooks } from './hooks.ts';
 import { destroyContainer } from './destroy.ts';
 import { stopLocked } from './stop.ts';
+import { takeFrontEndReply } from './start-plan.ts';
 
 /** v1.3.0: the process create saved; none when config.json had none at create. */
 function savedProcess(rt: Runtime, s: StoredState): Process | undefined {
@@ -32,7 +33,8 @@ function listenerState(s: StoredState): string {
   return JSON.stringify({ ociVersion: s.ociVersion, fds: ['seccompFd'], pid: s.pid, ...(metadata ? { metadata } : {}), state: stateJson(s) });
 }
 
-function processAtStart(rt: Runtime, s: StoredState) {
+/** The process message start sends (and create saves for the front end: start-plan.ts), its labels, and the process. */
+export function processAtStart(rt: Runtime, s: StoredState) {
   const p = semantics.startReadsProcessAtStart(s.edition) ? readConfig(s.bundle).process : savedProcess(rt, s);
   // v1.3.0 "Start": "This operation MUST generate an error if `process` was not set."
   if (!p) throw specError('process: not set in config.json, and start needs it');
@@ -58,13 +60,15 @@ async function hookFailed(rt: Runtime, s: StoredState, message: string): Promise
 export async function start(rt: Runtime, id: string): Promise<void> {
   await withLock(rt.store, id, async () => {
     const s = rt.store.read(id);
+    // The front end sent create's message and the init answered with an error: reported from here on.
+    const sentByFrontEnd = takeFrontEndReply(rt.store.dir(id));
     const status = statusOf(s);
     // "Attempting to start an already started container MUST have no effect on the container and MUST generate an error."
-    if (status !== 'created') throw stateError(`cannot start a container that is ${status}`);
+    if (!sentByFrontEnd && status !== 'created') throw stateError(`cannot start a container that is ${status}`);
     const { process: p, bytes, labels } = processAtStart(rt, s);
-    setOomScoreAdj(s.pid, p.oomScoreAdj as number | undefined, 'process.oomScoreAdj');
+    if (!sentByFrontEnd) setOomScoreAdj(s.pid, p.oomScoreAdj as number | undefined, 'process.oomScoreAdj');
     const hooks = savedHooks(rt.store.dir(id));
-    const failed = await sendProcess(rt.store.dir(id), bytes);
+    const failed = sentByFrontEnd ?? (await sendProcess(rt.store.dir(id), bytes));
     s.phase = 'started';
     rt.store.write(s);
     if (failed && isHookLabel(labels[failed.step])) await hookFailed(rt, s, describeStepError(failed, labels));

@@ -137,4 +137,55 @@ describe.skipIf(!isRoot)(`the front end (${NEEDS_ROOT})`, () => {
       }
     });
   });
+
+  describe('start', () => {
+    const stateFile = (id: string) => join(s.root, id, 'state.json');
+    const created = (edit: (c: import('../../src/spec/config.ts').Config) => void = () => {}) => {
+      const id = s.id();
+      expect(s.create(s.bundle('v1-basic', (c) => { c.process!.args = ['/probe', 'sleep', '1000']; edit(c); }), id).code).toBe(0);
+      return id;
+    };
+
+    it("carries out create's plan: the process runs, oom_score_adj is set, state.json is the core's with phase started", () => {
+      const id = created((c) => (c.process!.oomScoreAdj = 300));
+      expect(existsSync(join(s.root, id, 'start.plan'))).toBe(true);
+      const before = JSON.parse(readFileSync(stateFile(id), 'utf8'));
+      const r = spawnSync(FRONT, ['--root', s.root, 'start', id], { encoding: 'utf8', env: {} });
+      expect([r.status, r.stdout, r.stderr]).toEqual([0, '', '']);
+      expect(JSON.parse(readFileSync(stateFile(id), 'utf8'))).toEqual({ ...before, phase: 'started' });
+      expect(existsSync(join(s.root, id, 'start.plan'))).toBe(false);
+      sameState(id, 'running');
+      expect(readFileSync(`/proc/${before.pid}/oom_score_adj`, 'utf8').trim()).toBe('300');
+      const again = both(['--root', s.root, 'start', id]);
+      expect(again.front).toEqual(again.core); // a second start is the core's error
+      expect(again.front.code).not.toBe(0);
+    });
+
+    it('a step that fails in the init is reported by the core, as if it had sent the message', () => {
+      const viaFront = created((c) => (c.process!.cwd = '/nosuch'));
+      const viaCore = created((c) => (c.process!.cwd = '/nosuch'));
+      rmSync(join(s.root, viaCore, 'start.plan'));
+      const front = spawnSync(FRONT, ['--root', s.root, 'start', viaFront], { encoding: 'utf8', env: {} });
+      const core = spawnSync(FRONT, ['--root', s.root, 'start', viaCore], { encoding: 'utf8', env: {} });
+      expect([front.status, front.stderr]).toEqual([core.status, core.stderr]);
+      expect(front.stderr).toBe('ocirt: process.cwd (/nosuch): chdir /nosuch: no such file or directory\n');
+      expect(JSON.parse(readFileSync(stateFile(viaFront), 'utf8')).phase).toBe('started');
+    });
+
+    it('a plan made for another state.json (written since) is not used: the core starts it', () => {
+      const id = created();
+      const state = JSON.parse(readFileSync(stateFile(id), 'utf8'));
+      writeFileSync(stateFile(id), JSON.stringify({ ...state, annotations: { changed: 'yes' } }));
+      expect(s.ocirt(['start', id]).code).toBe(0);
+      expect(JSON.parse(readFileSync(stateFile(id), 'utf8'))).toMatchObject({ phase: 'started', annotations: { changed: 'yes' } });
+    });
+
+    it('no plan for a config with hooks around start or for the draft: the core starts those', () => {
+      const hooked = created((c) => (c.hooks = { poststart: [{ path: '/bin/true' }] }));
+      expect(existsSync(join(s.root, hooked, 'start.plan'))).toBe(false);
+      const draft = s.id();
+      expect(s.create(s.bundle('draft-basic', (c) => (c.process!.args = ['/probe', 'sleep', '1000'])), draft).code).toBe(0);
+      expect(existsSync(join(s.root, draft, 'start.plan'))).toBe(false);
+    });
+  });
 });
