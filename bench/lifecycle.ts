@@ -1,14 +1,15 @@
 // npm run bench: create → start → poll state until stopped → delete, with a `true` process, for
 // ocirt, runc and crun in the same run, with two configs: the bare sample bundle, and `runc spec`'s
 // default (capabilities, rlimits, no_new_privs, masked and read-only paths, a device rule) plus a
-// seccomp profile; medians of the lifecycle and of create alone, and ratios; and the resident
-// memory of a created-but-not-started container's init. Writes nothing: paste the tables into
-// docs/performance.md.
+// seccomp profile; medians of the lifecycle and of each command (kill on a running container), and
+// ratios; the resident memory of a created-but-not-started container's init; and the scaling
+// figures (BENCH_SCALE lifecycles in a row, 20 at once, state among many). Writes nothing: paste
+// the tables into docs/performance.md.
 //
 // crun refuses this host's hybrid cgroups (DESIGN.md "Host facts"), so it runs in a private mount
 // namespace with cgroup2 on /sys/fs/cgroup and --cgroup-manager=disabled, entered with nsenter;
 // nsenter's own cost is measured and subtracted.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -35,13 +36,13 @@ const SECCOMP = {
     'userfaultfd', 'ustat', 'vm86', 'vm86old'], action: 'SCMP_ACT_ERRNO' }],
 };
 
-function bundle(name: string, edit: (c: Config) => Config): string {
+function bundle(name: string, edit: (c: Config) => Config, args = ['/probe', 'exit', '0']): string {
   const dir = join(work, name);
   mkdirSync(dir);
   let c = JSON.parse(readFileSync(join(PROJECT, 'bundles/v1-basic/config.json'), 'utf8'));
   c = edit(c);
   c.root.path = join(PROJECT, 'bundles/v1-basic/rootfs');
-  c.process.args = ['/probe', 'exit', '0'];
+  c.process.args = args;
   c.process.terminal = false;
   c.ociVersion = '1.0.2'; // crun 1.8.1 refuses newer versions ("unknown version specified")
   c.linux.namespaces = c.linux.namespaces.filter((n: { type: string }) => n.type !== 'cgroup');
@@ -50,8 +51,8 @@ function bundle(name: string, edit: (c: Config) => Config): string {
 }
 
 /** `runc spec`'s config.json, with the sample bundle's rootfs, and a seccomp profile. */
-function runcDefault(): Config {
-  const dir = join(work, 'runc-spec');
+function runcDefault(name = 'runc-spec'): Config {
+  const dir = join(work, name);
   mkdirSync(dir);
   must(['runc', 'spec', '--bundle', dir]);
   const c = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
@@ -87,17 +88,42 @@ function crunNamespace(): string {
 const ms = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e6;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-function lifecycle(rt: Runtime, b: string, id: string): { total: number; create: number } {
+interface Times {
+  total: number;
+  create: number;
+  start: number;
+  /** the first `state` once the container has stopped, i.e. of a stopped container */
+  state: number;
+  delete: number;
+}
+
+function timed(argv: string[]): { ms: number; out: string } {
   const t0 = process.hrtime.bigint();
-  must(rt.argv(['create', '--bundle', b, id]));
-  const create = ms(t0);
-  must(rt.argv(['start', id]));
+  const out = must(argv);
+  return { ms: ms(t0), out };
+}
+
+function lifecycle(rt: Runtime, b: string, id: string): Times {
+  const t0 = process.hrtime.bigint();
+  const create = timed(rt.argv(['create', '--bundle', b, id])).ms;
+  const start = timed(rt.argv(['start', id])).ms;
+  let state = 0;
   for (let i = 0; i < 10_000; i++) {
-    const st = JSON.parse(must(rt.argv(['state', id]))) as { status: string };
-    if (st.status === 'stopped') break;
+    const st = timed(rt.argv(['state', id]));
+    state = st.ms;
+    if ((JSON.parse(st.out) as { status: string }).status === 'stopped') break;
   }
-  must(rt.argv(['delete', id]));
-  return { total: ms(t0), create };
+  const del = timed(rt.argv(['delete', id])).ms;
+  return { total: ms(t0), create, start, state, delete: del };
+}
+
+/** `kill` of a running container (SIGKILL, numeric as engines send it), then a forced delete. */
+function killTime(rt: Runtime, b: string, id: string): number {
+  must(rt.argv(['create', '--bundle', b, id]));
+  must(rt.argv(['start', id]));
+  const t = timed(rt.argv(['kill', id, '9'])).ms;
+  must(rt.argv(['delete', '--force', id]));
+  return t;
 }
 
 /** VmRSS of the init of a created container, in KiB. */
@@ -110,27 +136,81 @@ function initRss(rt: Runtime, b: string, id: string): number {
   return rss;
 }
 
-function measure(runtimes: Runtime[], b: string, label: string, nsenterCost: number): void {
+/** `b` exits at once; `sleeper` is the same config with a process that waits, for kill. */
+function measure(runtimes: Runtime[], b: string, sleeper: string, label: string, nsenterCost: number): void {
   const slug = label.replace(/[^A-Za-z0-9]+/g, '-');
   const rows = runtimes.map((rt) => {
     for (let i = 0; i < 3; i++) lifecycle(rt, b, `warm-${slug}-${rt.name}-${i}`);
     const runs = Array.from({ length: ITERATIONS }, (_, i) => lifecycle(rt, b, `b-${slug}-${rt.name}-${i}`));
+    const kills = Array.from({ length: ITERATIONS }, (_, i) => killTime(rt, sleeper, `k-${slug}-${rt.name}-${i}`));
     // crun's calls went through nsenter: create, start, delete and each state poll (at least one).
     const through = rt.name === 'crun' ? nsenterCost : 0;
-    return { name: rt.name, lifecycle: median(runs.map((r) => r.total)) - 4 * through, create: median(runs.map((r) => r.create)) - through, rss: initRss(rt, b, `rss-${slug}-${rt.name}`) };
+    const med = (k: keyof Times) => median(runs.map((r) => r[k])) - through;
+    return {
+      name: rt.name, lifecycle: median(runs.map((r) => r.total)) - 4 * through, create: med('create'), start: med('start'), state: med('state'), delete: med('delete'),
+      kill: median(kills) - through, rss: initRss(rt, b, `rss-${slug}-${rt.name}`),
+    };
   });
   const ocirt = rows[0]!;
-  console.log(`\n${label}: lifecycle (create → start → state until stopped → delete) and create alone, median of ${ITERATIONS}; nsenter ${nsenterCost.toFixed(1)} ms subtracted from crun per call`);
-  console.log('| runtime | lifecycle ms | ocirt ÷ runtime | create ms | ocirt ÷ runtime | init RSS (KiB) created, not started |');
-  console.log('|---|---|---|---|---|---|');
-  for (const r of rows) {
-    console.log(`| ${r.name} | ${r.lifecycle.toFixed(1)} | ${(ocirt.lifecycle / r.lifecycle).toFixed(2)}× | ${r.create.toFixed(1)} | ${(ocirt.create / r.create).toFixed(2)}× | ${r.rss} |`);
+  const cell = (r: (typeof rows)[number], k: 'lifecycle' | 'create' | 'start' | 'state' | 'kill' | 'delete') => `${r[k].toFixed(1)} (${(ocirt[k] / r[k]).toFixed(2)}×)`;
+  console.log(`\n${label}: medians of ${ITERATIONS}, ms, and in brackets ocirt ÷ that runtime; lifecycle = create → start → state until stopped → delete; nsenter ${nsenterCost.toFixed(1)} ms subtracted from crun per call`);
+  console.log('| runtime | lifecycle | create | start | state (stopped) | kill | delete | init RSS (KiB) created, not started |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const r of rows) console.log(`| ${r.name} | ${cell(r, 'lifecycle')} | ${cell(r, 'create')} | ${cell(r, 'start')} | ${cell(r, 'state')} | ${cell(r, 'kill')} | ${cell(r, 'delete')} | ${r.rss} |`);
+}
+
+/**
+ * Scaling: N containers created, started and deleted one after another, and N at once (each its own
+ * lifecycle, all started together); then the median `state` of one container with 1 and with N
+ * others under the same --root (state must not read every container's state).
+ */
+async function scaling(runtimes: Runtime[], b: string, nsenterCost: number): Promise<void> {
+  const SEQUENTIAL = Number(process.env.BENCH_SCALE ?? 100);
+  const AT_ONCE = 20;
+  console.log(`\nscaling (bare config): ${SEQUENTIAL} lifecycles one after another, ${AT_ONCE} at once; state of one container among 1 and among ${SEQUENTIAL}`);
+  console.log(`| runtime | ${SEQUENTIAL} in a row, s | ${AT_ONCE} at once, s | state among 1, ms | state among ${SEQUENTIAL}, ms |`);
+  console.log('|---|---|---|---|---|');
+  for (const rt of runtimes) {
+    const through = rt.name === 'crun' ? nsenterCost : 0;
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < SEQUENTIAL; i++) lifecycle(rt, b, `seq-${rt.name}-${i}`);
+    const sequential = ms(t0) / 1000;
+    const t1 = process.hrtime.bigint();
+    await Promise.all(Array.from({ length: AT_ONCE }, (_, i) => lifecycleAsync(rt, b, `par-${rt.name}-${i}`)));
+    const atOnce = ms(t1) / 1000;
+    const stateAmong = (n: number) => {
+      const ids = Array.from({ length: n }, (_, i) => `many-${rt.name}-${n}-${i}`);
+      for (const id of ids) must(rt.argv(['create', '--bundle', b, id]));
+      const t = median(Array.from({ length: 30 }, () => timed(rt.argv(['state', ids[0]!])).ms)) - through;
+      for (const id of ids) must(rt.argv(['delete', '--force', id]));
+      return t;
+    };
+    console.log(`| ${rt.name} | ${sequential.toFixed(2)} | ${atOnce.toFixed(2)} | ${stateAmong(1).toFixed(1)} | ${stateAmong(SEQUENTIAL).toFixed(1)} |`);
   }
 }
 
-function main(): void {
+/** One lifecycle as child processes that do not block the others (for the containers at once). */
+async function lifecycleAsync(rt: Runtime, b: string, id: string): Promise<void> {
+  const run = (args: string[]) =>
+    new Promise<string>((resolve, reject) => {
+      const argv = rt.argv(args);
+      const c = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', args[0] === 'state' ? 'pipe' : 'ignore', 'ignore'] });
+      let out = '';
+      c.stdout?.on('data', (d: Buffer) => (out += d));
+      c.once('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`${argv.join(' ')}: exit ${code}`))));
+    });
+  await run(['create', '--bundle', b, id]);
+  await run(['start', id]);
+  while ((JSON.parse(await run(['state', id])) as { status: string }).status !== 'stopped');
+  await run(['delete', id]);
+}
+
+async function main(): Promise<void> {
   const bare = bundle('bare', (c) => c);
   const secure = bundle('runc-default', () => runcDefault());
+  const sleep = ['/probe', 'sleep', '100'];
+  const bareSleeper = bundle('bare-sleeper', (c) => c, sleep);
+  const secureSleeper = bundle('runc-default-sleeper', () => runcDefault('runc-spec-sleeper'), sleep);
   const nsFile = crunNamespace();
   const enter = ['nsenter', `--mount=${nsFile}`];
   const runtimes: Runtime[] = [
@@ -139,12 +219,13 @@ function main(): void {
     { name: 'crun', argv: (a) => [...enter, 'crun', '--cgroup-manager=disabled', '--root', join(work, 'crun'), ...a] },
   ];
   const nsenterCost = median(Array.from({ length: ITERATIONS }, () => { const t0 = process.hrtime.bigint(); must([...enter, 'true']); return ms(t0); }));
-  measure(runtimes, bare, 'bare config', nsenterCost);
-  measure(runtimes, secure, "runc spec's default config with a seccomp profile", nsenterCost);
+  measure(runtimes, bare, bareSleeper, 'bare config', nsenterCost);
+  measure(runtimes, secure, secureSleeper, "runc spec's default config with a seccomp profile", nsenterCost);
+  await scaling(runtimes, bare, nsenterCost);
 }
 
 try {
-  main();
+  await main();
 } finally {
   spawnSync('umount', [join(work, 'crun-mnt')]);
   rmSync(work, { recursive: true, force: true });
