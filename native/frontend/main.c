@@ -15,6 +15,11 @@
  *              it sends the message over init.sock and reads until EOF (the connection closes on
  *              exec). EOF alone: it writes the two files as the core would and returns 0. A reply
  *              (an ERROR frame) goes to start.reply, and the core reports it (start-plan.ts).
+ *   delete [--force] ID
+ *              a dead init's container, when state.answers has a `delete` block (no hooks owed):
+ *              under the lock, its cgroup directories in the core's order (a leaf that stays busy,
+ *              or any other failure, goes to the core, which finishes what is left), then the
+ *              state directory.
  *   kill ID [N] a decimal signal (default 15), under the container's lock (lock.ts), to a live
  *              init through a pidfd taken while its start time is checked, so a reused pid is never
  *              signalled. A dead, frozen (SIGKILL must thaw it) or unknown container goes to the core.
@@ -26,7 +31,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/file.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/stat.h>
@@ -307,6 +314,53 @@ static void start_container(const char *root, const char *id) {
   close(lock);
 }
 
+/* rmdir with the core's patience for a leaf whose killed processes are still leaving; 0 if gone. */
+static int remove_cgroup(const char *kind, const char *dir) {
+  for (int attempt = 0; attempt < 25; attempt++) {
+    if (rmdir(dir) == 0 || errno == ENOENT) return 0;
+    int busy = errno == EBUSY || errno == ENOTEMPTY;
+    if (busy && strcmp(kind, "leaf") != 0) return 0; /* a parent other cgroups use, kept */
+    if (!busy) return -1;
+    nanosleep(&(struct timespec){.tv_nsec = 2000000}, NULL);
+  }
+  return -1;
+}
+
+/* The state directory's files (it has no subdirectory), then the directory. */
+static int remove_state_dir(const char *path) {
+  DIR *d = opendir(path);
+  if (d == NULL) return -1;
+  struct dirent *e;
+  int ok = 1;
+  while ((e = readdir(d)) != NULL)
+    if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) ok &= unlinkat(dirfd(d), e->d_name, 0) == 0;
+  closedir(d);
+  return ok && rmdir(path) == 0 ? 0 : -1;
+}
+
+static void delete_container(const char *root, const char *id) {
+  char path[4500];
+  int lock = lock_container(root, id);
+  if (lock < 0) return;
+  struct answers a;
+  size_t len;
+  const char *order = NULL;
+  if (read_answers(root, id, &a) && !(a.pid > 0 && alive(a.pid, a.start))) order = block(a.text, "delete", &len);
+  int ok = order != NULL;
+  for (const char *p = order, *end = order ? order + len : NULL; ok && p < end;) {
+    const char *nl = memchr(p, '\n', (size_t)(end - p)), *sp = memchr(p, ' ', (size_t)(end - p));
+    if (nl == NULL || sp == NULL || sp > nl) break;
+    char kind[8], dir[4096];
+    snprintf(kind, sizeof kind, "%.*s", (int)(sp - p), p);
+    snprintf(dir, sizeof dir, "%.*s", (int)(nl - sp - 1), sp + 1);
+    if (strcmp(kind, "prune") == 0) rmdir(dir); /* ocirt's own parent: removed once empty */
+    else ok = remove_cgroup(kind, dir) == 0;
+    p = nl + 1;
+  }
+  if (ok && path_of(path, sizeof path, root, id, "") && remove_state_dir(path) == 0) exit(0);
+  close(lock);
+}
+
 /* The value of --flag V or --flag=V at argv[*i] (advancing *i), or NULL when argv[*i] is not that flag. */
 static const char *flag(char **argv, int argc, int *i, const char *name) {
   size_t n = strlen(name);
@@ -327,6 +381,8 @@ int main(int argc, char **argv) {
   }
   /* the core logs errors only; a `state` that succeeds writes no log line */
   if (i + 2 == argc && strcmp(argv[i], "state") == 0) state(root ? root : default_root(), argv[i + 1]);
+  if (strcmp(i < argc ? argv[i] : "", "delete") == 0 && (i + 2 == argc || (i + 3 == argc && (!strcmp(argv[i + 1], "--force") || !strcmp(argv[i + 1], "-f")))))
+    delete_container(root ? root : default_root(), argv[argc - 1]);
   if (i + 2 == argc && strcmp(argv[i], "start") == 0) start_container(root ? root : default_root(), argv[i + 1]);
   if ((i + 2 == argc || i + 3 == argc) && strcmp(argv[i], "kill") == 0) kill_container(root ? root : default_root(), argv[i + 1], argv[i + 2]);
   core();

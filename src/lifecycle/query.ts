@@ -1,5 +1,8 @@
 // runtime.md "State" and "Query State": the state JSON, with the status derived from liveness.
-import { openCgroup } from '../linux/cgroups.ts';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { openCgroup, removalOrder } from '../linux/cgroups.ts';
+import { HOOKS_FILE } from './hooks.ts';
 import { isAlive } from '../state/liveness.ts';
 import { deriveStatus, type Status, type StoredState } from '../state/store.ts';
 import type { Runtime } from './runtime.ts';
@@ -51,7 +54,7 @@ export const stateDocument = (st: StateJson) => `${JSON.stringify(st, null, 2)}\
  * liveness can give, so that it only checks the init's pid, start time and freezer and prints one.
  * None while the container is being created: the front end then leaves `state` to this program.
  */
-export function stateAnswers(s: StoredState): string | undefined {
+export function stateAnswers(s: StoredState, dir: string): string | undefined {
   if (s.phase === 'creating') return undefined;
   const live = s.phase === 'started' ? 'running' : 'created';
   const freezer = s.phase !== 'stopped' && s.cgroup ? openCgroup(s.cgroup).freezerFile() : undefined;
@@ -64,5 +67,18 @@ export function stateAnswers(s: StoredState): string | undefined {
     `freezer ${freezer ? `${freezer.frozen} ${freezer.path}` : '-'}\n`,
     ...docs,
     block('dead', stateDocument(stateJsonAs(s, 'stopped'))),
+    ...deleteBlock(s, dir),
   ].join('');
+}
+
+/**
+ * delete's answer for a dead init: the cgroup directories in remove()'s order. None when delete owes
+ * more than that (poststop hooks, or any hook: hooks.json) or a path cannot be a line.
+ */
+function deleteBlock(s: StoredState, dir: string): string[] {
+  if (existsSync(join(dir, HOOKS_FILE))) return [];
+  const order = s.cgroup ? removalOrder(s.cgroup) : [];
+  if (order.some(([, d]) => d.includes('\n'))) return [];
+  const text = order.map(([kind, d]) => `${kind} ${d}\n`).join('');
+  return [`delete ${Buffer.byteLength(text)}\n${text}`];
 }

@@ -37,7 +37,7 @@ export function writeStartPlan(dir: string, i: StartPlanInput): void {
     block('expect', JSON.stringify(s)),
     block('message', i.message),
     block('state', JSON.stringify(started)),
-    block('answers', stateAnswers(started) ?? ''),
+    block('answers', stateAnswers(started, dir) ?? ''),
   ]);
   const tmp = join(dir, `.${START_PLAN_FILE}.${process.pid}`);
   writeFileSync(tmp, text, { mode: 0o600 });

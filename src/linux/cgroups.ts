@@ -204,6 +204,16 @@ function removeDirs(created: string[], leaves: string[]): string[] {
   return held;
 }
 
+/**
+ * remove()'s order as data, for the C front end's delete (query.ts stateAnswers): every directory
+ * create made, deepest first, a leaf (which must go) or a parent (kept while other cgroups use it),
+ * then ocirt's own parents, removed if empty. The front end hands remove() anything that resists.
+ */
+export function removalOrder(record: CgroupRecord): Array<['leaf' | 'parent' | 'prune', string]> {
+  const byDepth = [...record.created].sort((a, b) => b.split('/').length - a.split('/').length);
+  return [...byDepth.map((d): ['leaf' | 'parent', string] => [record.dirs.includes(d) ? 'leaf' : 'parent', d]), ...(record.prunable ?? []).map((d): ['prune', string] => ['prune', d])];
+}
+
 /** 'held' when live processes keep a leaf (they are not ours to kill, and it stays); 'kept' for a parent other cgroups still use. */
 function rmdir(dir: string, isLeaf: boolean): 'removed' | 'kept' | 'held' {
   for (let attempt = 1; ; attempt++) {

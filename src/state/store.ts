@@ -77,7 +77,7 @@ export class Store {
   readonly root: string;
 
   /** `answers`: the state.answers text for a state, if it has one (query.ts stateAnswers). */
-  constructor(root: string, private readonly answers: (s: StoredState) => string | undefined = () => undefined) {
+  constructor(root: string, private readonly answers: (s: StoredState, dir: string) => string | undefined = () => undefined) {
     this.root = root;
   }
 
@@ -187,7 +187,7 @@ export class Store {
 
   /** Derived from state.json, so not synced: a crash leaves it absent (removed before), and the front end asks this program. */
   private writeAnswers(dir: string, s: StoredState): void {
-    const text = this.answers(s);
+    const text = this.answers(s, dir);
     if (text === undefined) return;
     const tmp = join(dir, `.${ANSWERS_FILE}.${process.pid}`);
     fs.writeFileSync(tmp, text, { mode: 0o600 });

@@ -6,7 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { eachTestSandbox, isRoot, NEEDS_ROOT, PROJECT, Sandbox, waitFor, waitForStatus } from './harness.ts';
+import type { Config } from '../../src/spec/config.ts';
+import { cgroupDirsOf, eachTestSandbox, isRoot, NEEDS_ROOT, PROJECT, Sandbox, waitFor, waitForStatus } from './harness.ts';
 
 const CORE = join(PROJECT, 'bin/ocirt-core');
 const FRONT = join(PROJECT, 'bin/ocirt');
@@ -24,6 +25,12 @@ describe.skipIf(!isRoot)(`the front end (${NEEDS_ROOT})`, () => {
   let s: Sandbox;
   eachTestSandbox((x) => (s = x));
   const answers = (id: string) => join(s.root, id, 'state.answers');
+  /** A created container whose process would sleep; `edit` changes its config. */
+  const created = (edit: (c: Config) => void = () => {}) => {
+    const id = s.id();
+    expect(s.create(s.bundle('v1-basic', (c) => { c.process!.args = ['/probe', 'sleep', '1000']; edit(c); }), id).code).toBe(0);
+    return id;
+  };
 
   /** The front end answered (state.answers exists) and gave the core's bytes. */
   function sameState(id: string, status: string): void {
@@ -140,11 +147,6 @@ describe.skipIf(!isRoot)(`the front end (${NEEDS_ROOT})`, () => {
 
   describe('start', () => {
     const stateFile = (id: string) => join(s.root, id, 'state.json');
-    const created = (edit: (c: import('../../src/spec/config.ts').Config) => void = () => {}) => {
-      const id = s.id();
-      expect(s.create(s.bundle('v1-basic', (c) => { c.process!.args = ['/probe', 'sleep', '1000']; edit(c); }), id).code).toBe(0);
-      return id;
-    };
 
     it("carries out create's plan: the process runs, oom_score_adj is set, state.json is the core's with phase started", () => {
       const id = created((c) => (c.process!.oomScoreAdj = 300));
@@ -186,6 +188,32 @@ describe.skipIf(!isRoot)(`the front end (${NEEDS_ROOT})`, () => {
       const draft = s.id();
       expect(s.create(s.bundle('draft-basic', (c) => (c.process!.args = ['/probe', 'sleep', '1000'])), draft).code).toBe(0);
       expect(existsSync(join(s.root, draft, 'start.plan'))).toBe(false);
+    });
+  });
+
+  describe('delete', () => {
+    it("a stopped container's cgroups and state directory go, as the core removes them, without the core", async () => {
+      const id = s.id();
+      expect(s.create(s.bundle('v1-basic'), id).code).toBe(0);
+      expect(s.ocirt(['start', id]).code).toBe(0);
+      await waitForStatus(s, id, 'stopped');
+      const cgroups = cgroupDirsOf(id);
+      expect(cgroups.length).toBeGreaterThan(0);
+      expect(readFileSync(answers(id), 'utf8')).toMatch(/\ndelete \d+\nleaf /);
+      const r = spawnSync(FRONT, ['--root', s.root, 'delete', '--force', id], { encoding: 'utf8', env: {} });
+      expect([r.status, r.stdout, r.stderr]).toEqual([0, '', '']);
+      expect(existsSync(join(s.root, id))).toBe(false);
+      expect(cgroups.filter((d) => existsSync(d))).toEqual([]);
+    });
+
+    it('a live container, an unknown one, or one with hooks: the core decides', () => {
+      const live = created();
+      const { front, core } = both(['--root', s.root, 'delete', live]);
+      expect(front).toEqual(core);
+      expect(front.code).not.toBe(0);
+      expect(both(['--root', s.root, 'delete', 'nosuch']).front).toEqual(both(['--root', s.root, 'delete', 'nosuch']).core);
+      const hooked = created((c) => (c.hooks = { poststop: [{ path: '/bin/true' }] }));
+      expect(readFileSync(answers(hooked), 'utf8')).not.toMatch(/\ndelete \d+\n/);
     });
   });
 });
