@@ -75,9 +75,11 @@ static const char *default_root(void) {
   static char buf[4096];
   const char *xdg = getenv("XDG_RUNTIME_DIR");
   if (xdg == NULL || *xdg == 0) return "/run/ocirt";
+  /* the initial user namespace's map is the one line "0 0 4294967295" (root.ts inUserNamespace) */
   char *map = slurp("/proc/self/uid_map", NULL);
   unsigned a, b, c;
-  int initial = map && sscanf(map, " %u %u %u", &a, &b, &c) == 3 && a == 0 && b == 0 && c == 4294967295u && !strchr(strchr(map, '\n') ? strchr(map, '\n') + 1 : "", '\n');
+  int n = -1;
+  int initial = map && sscanf(map, " %u %u %u %n", &a, &b, &c, &n) == 3 && a == 0 && b == 0 && c == 4294967295u && map[n] == 0;
   free(map);
   if (geteuid() == 0 && initial) return "/run/ocirt";
   snprintf(buf, sizeof buf, "%s/ocirt", xdg);
