@@ -213,20 +213,30 @@ async function main(): Promise<void> {
   const secureSleeper = bundle('runc-default-sleeper', () => runcDefault('runc-spec-sleeper'), sleep);
   const nsFile = crunNamespace();
   const enter = ['nsenter', `--mount=${nsFile}`];
-  const runtimes: Runtime[] = [
+  const runtimes: Runtime[] = (made = [
     { name: 'ocirt', argv: (a) => [join(PROJECT, 'bin/ocirt'), '--root', join(work, 'ocirt'), ...a] },
     { name: 'runc', argv: (a) => ['runc', '--root', join(work, 'runc'), ...a] },
     { name: 'crun', argv: (a) => [...enter, 'crun', '--cgroup-manager=disabled', '--root', join(work, 'crun'), ...a] },
-  ];
+  ]);
   const nsenterCost = median(Array.from({ length: ITERATIONS }, () => { const t0 = process.hrtime.bigint(); must([...enter, 'true']); return ms(t0); }));
   measure(runtimes, bare, bareSleeper, 'bare config', nsenterCost);
   measure(runtimes, secure, secureSleeper, "runc spec's default config with a seccomp profile", nsenterCost);
   await scaling(runtimes, bare, nsenterCost);
 }
 
+/** The runtimes main() drives, so that a run that fails half way still deletes what it made. */
+let made: Runtime[] = [];
+
+/** Every container a runtime still has under its bench root, deleted (a run stopped by an error leaves some). */
+function deleteLeftovers(rt: Runtime): void {
+  const ids = sh(rt.argv(['list', '-q'])).stdout.split('\n').filter(Boolean);
+  for (const id of ids) sh(rt.argv(['delete', '--force', id]));
+}
+
 try {
   await main();
 } finally {
+  made.forEach(deleteLeftovers);
   spawnSync('umount', [join(work, 'crun-mnt')]);
   rmSync(work, { recursive: true, force: true });
 }
