@@ -6,7 +6,8 @@ import { cleanupAll, OciError, specError } from '../errors.ts';
 import { cgroupDirs, createCgroup, detectLayout, type CgroupLayout, type CgroupRecord, type ContainerCgroup } from '../linux/cgroups.ts';
 import { describeStepError, launch, type Launch } from '../linux/executor.ts';
 import { hostFacts, resctrlMount } from '../linux/host-facts.ts';
-import { compileSeccomp, type CompiledSeccomp } from '../linux/seccomp-compile.ts';
+import type { CompiledSeccomp } from '../linux/seccomp-compile.ts';
+import { compileSeccompCached } from '../linux/seccomp-cache.ts';
 import { applyDeviceRules } from '../linux/cgroup-devices.ts';
 import { applyResources, type LinuxResources } from '../linux/cgroup-resources.ts';
 import { fromDraft, type DraftResources } from '../linux/resources-draft.ts';
@@ -130,7 +131,7 @@ function seccompOf(b: Bundle, rt: Runtime): CompiledSeccomp | undefined {
   const s = b.config.linux?.seccomp;
   if (s === undefined || s === null) return undefined;
   refuseNotifyDeadlock(s as Parameters<typeof refuseNotifyDeadlock>[0]);
-  const compiled = compileSeccomp(s);
+  const compiled = compileSeccompCached(s, rt.store.root);
   compiled.warnings.forEach(rt.warn);
   compiled.notes.forEach(rt.debug);
   return compiled;

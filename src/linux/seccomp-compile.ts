@@ -126,6 +126,15 @@ interface Lib {
 
 let lib: Lib | undefined;
 
+/** Loads libseccomp now (seccomp-cache.ts reads which file it is); a failure is compileSeccomp's to report. */
+export function loadLibseccomp(): void {
+  try {
+    load('linux.seccomp');
+  } catch {
+    /* reported by the compilation that needs it */
+  }
+}
+
 function load(field: string): Lib {
   if (lib === undefined) {
     let b;
