@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, expect } from 'vitest';
 import type { Config } from '../../src/spec/config.ts';
+import { CACHE_DIR as SECCOMP_CACHE_DIR } from '../../src/linux/seccomp-cache.ts';
 
 export const PROJECT = resolve(import.meta.dirname, '../..');
 export const OCIRT = join(PROJECT, 'bin/ocirt');
@@ -101,9 +102,9 @@ export class Sandbox {
     return JSON.parse(r.stdout) as StateJson;
   }
 
-  /** Entries of --root (an absent root has none). */
+  /** Entries of --root (an absent root has none), but ocirt's seccomp cache, which is no container (seccomp-cache.ts). */
   rootEntries(): string[] {
-    return existsSync(this.root) ? readdirSync(this.root) : [];
+    return existsSync(this.root) ? readdirSync(this.root).filter((e) => e !== SECCOMP_CACHE_DIR) : [];
   }
 
   /** A helper process (killed by cleanup), e.g. one that holds a namespace for a container to join. */
