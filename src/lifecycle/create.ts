@@ -16,7 +16,6 @@ import { buildPlan, encodePlan, planLabels, type Plan } from '../plan/build.ts';
 import { consoleFor } from '../plan/console.ts';
 import { hooksOf, isHookLabel, type Hooks } from '../plan/hooks.ts';
 import { runHooks, saveHooks, stateForHooks } from './hooks.ts';
-import { processAtStart } from './start.ts';
 import { writeStartPlan } from './start-plan.ts';
 import { mountDestinations, PROCESS_FILE, processMessage, SECCOMP_FILE } from './process-message.ts';
 import { fileNameFor } from '../state/file-name.ts';
@@ -161,8 +160,10 @@ export async function create(rt: Runtime, o: CreateOptions): Promise<Created> {
   const seccomp = seccompOf(b, rt);
   // v1.3.0: the process is fixed at create time ("updates to config.json after create MUST NOT affect").
   const destinations = mountDestinations(b.config);
-  // Fails early on a bad process (start builds the message again, with the seccomp program).
-  if (b.config.process) processMessage({ process: b.config.process, edition: b.edition, rootfs: b.rootfs, mountDestinations: destinations, host, warn: rt.warn });
+  // Fails early on a bad process. The message is start's (with the seccomp program) and goes into the
+  // front end's start plan; with a seccomp agent start builds its own, whose state names the init's pid.
+  const seccompLoad = seccomp && { bpf: seccomp.bpf, flags: seccomp.flags, listenerSlot: plan.listenerSlot, state: '' };
+  const message = b.config.process && processMessage({ process: b.config.process, edition: b.edition, rootfs: b.rootfs, mountDestinations: destinations, host, seccomp: seccompLoad, warn: rt.warn }).bytes;
   // v1.3.0 config.md "Process": OPTIONAL, "REQUIRED when start is called"; start reports its absence.
   const { resources, oomScoreAdj } = resourcesOf(b);
   const dir = rt.store.reserve(o.id);
@@ -174,7 +175,7 @@ export async function create(rt: Runtime, o: CreateOptions): Promise<Created> {
     return await withLock(rt.store, o.id, () => {
       locked = true;
       testPause(dir, 'locked');
-      return createLocked(rt, o, { b, layout, record, plan, seccomp, destinations, resources, oomScoreAdj, dir, hooks });
+      return createLocked(rt, o, { b, layout, record, plan, seccomp, destinations, resources, oomScoreAdj, dir, hooks, message });
     });
   } catch (err) {
     // Only a lock holder removes a state directory: a delete --force took it first and found nothing made.
@@ -194,6 +195,8 @@ interface Prepared {
   oomScoreAdj: number | undefined;
   dir: string;
   hooks: Hooks;
+  /** The process message start sends, when config.json has a process. */
+  message: Buffer | undefined;
 }
 
 /**
@@ -250,11 +253,8 @@ async function createLocked(rt: Runtime, o: CreateOptions, p: Prepared): Promise
     }
     Object.assign(state, { pid: l.pid, pidStartTime: startTime(l.pid!), phase: 'created', cgroup: cg.record });
     rt.store.write(state);
-    // The front end's start (start-plan.ts); a message start could not build is start's to report.
-    if (b.edition === 'v1' && b.config.process) {
-      const built = (() => { try { return processAtStart(rt, state); } catch { return undefined; } })();
-      if (built) writeStartPlan(dir, { state, message: built.bytes, oomScoreAdj: b.config.process.oomScoreAdj as number | undefined, hooks: p.hooks, listener: plan.listenerSlot >= 0 });
-    }
+    // The front end's start (start-plan.ts).
+    if (p.message) writeStartPlan(dir, { state, message: p.message, oomScoreAdj: b.config.process?.oomScoreAdj as number | undefined, hooks: p.hooks, listener: plan.listenerSlot >= 0 });
     testPause(dir, 'created');
     if (o.pidFile) writePidFile(o.pidFile, l.pid!);
     if (state.autoremove) armAutoremove(rt, state);

@@ -9,10 +9,9 @@ import { hookState, hookStep, type HookKind, type Hooks, type HookState } from '
 import { encodeMessage } from '../plan/wire.ts';
 import type { Edition } from '../spec/edition.ts';
 import type { Runtime } from './runtime.ts';
+import { HOOKS_FILE } from '../state/store.ts';
 
-/** config.json's hooks as create saw them: later changes to config.json do not reach the container. */
-export const HOOKS_FILE = 'hooks.json';
-
+/** config.json's hooks as create saw them (HOOKS_FILE): later changes to config.json do not reach the container. */
 export function saveHooks(stateDir: string, hooks: Hooks): void {
   if (Object.keys(hooks).length > 0) writeFileSync(join(stateDir, HOOKS_FILE), JSON.stringify(hooks), { mode: 0o600 });
 }

@@ -2,9 +2,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { openCgroup, removalOrder } from '../linux/cgroups.ts';
-import { HOOKS_FILE } from './hooks.ts';
 import { isAlive } from '../state/liveness.ts';
-import { deriveStatus, type Status, type StoredState } from '../state/store.ts';
+import { deriveStatus, HOOKS_FILE, type Status, type StoredState } from '../state/store.ts';
 import type { Runtime } from './runtime.ts';
 
 export interface StateJson {

@@ -33,8 +33,8 @@ function listenerState(s: StoredState): string {
   return JSON.stringify({ ociVersion: s.ociVersion, fds: ['seccompFd'], pid: s.pid, ...(metadata ? { metadata } : {}), state: stateJson(s) });
 }
 
-/** The process message start sends (and create saves for the front end: start-plan.ts), its labels, and the process. */
-export function processAtStart(rt: Runtime, s: StoredState) {
+/** The process message start sends, its labels, and the process. */
+function processAtStart(rt: Runtime, s: StoredState) {
   const p = semantics.startReadsProcessAtStart(s.edition) ? readConfig(s.bundle).process : savedProcess(rt, s);
   // v1.3.0 "Start": "This operation MUST generate an error if `process` was not set."
   if (!p) throw specError('process: not set in config.json, and start needs it');

@@ -23,6 +23,8 @@ import { validateId } from './id.ts';
 
 /** state.answers: what `state` prints for each status, for the C front end (native/frontend). */
 export const ANSWERS_FILE = 'state.answers';
+/** hooks.json: config.json's hooks as create saw them (lifecycle/hooks.ts). */
+export const HOOKS_FILE = 'hooks.json';
 
 export type Status = 'creating' | 'created' | 'running' | 'paused' | 'stopped';
 
