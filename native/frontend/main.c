@@ -254,16 +254,16 @@ static int write_all(int fd, const char *buf, size_t len) {
   return 0;
 }
 
-/* A file of the state directory replaced whole: temporary file, (fsync), rename, (fsync of the directory). */
-static int replace_file(int dir, const char *name, const char *data, size_t len, int sync) {
+/* A file of the state directory replaced whole: temporary file, rename (not synced: store.ts). */
+static int replace_file(int dir, const char *name, const char *data, size_t len) {
   char tmp[300];
   snprintf(tmp, sizeof tmp, ".%s.%d.front", name, getpid());
   int fd = openat(dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) return -1;
-  int ok = write_all(fd, data, len) == 0 && (!sync || fsync(fd) == 0);
+  int ok = write_all(fd, data, len) == 0;
   close(fd);
   if (!ok || renameat(dir, tmp, dir, name) < 0) return unlinkat(dir, tmp, 0), -1;
-  return sync ? fsync(dir) : 0;
+  return 0;
 }
 
 /* Sends the length-prefixed message over the init's start socket; the reply until EOF. -1: not sent. */
@@ -305,14 +305,14 @@ static void start_container(const char *root, const char *id) {
   static char reply[65536];
   ssize_t got = usable ? exchange(dir, &pl, reply, sizeof reply) : -1;
   if (got == 0) {
-    /* as Store.write: state.answers removed first, state.json replaced and synced, then the answers */
+    /* as Store.write: state.answers removed first, state.json replaced, then the answers */
     unlinkat(dir, "state.answers", 0);
     unlinkat(dir, "start.plan", 0);
-    if (replace_file(dir, "state.json", pl.state, pl.state_len, 1) == 0 && replace_file(dir, "state.answers", pl.answers, pl.answers_len, 0) == 0) exit(0);
+    if (replace_file(dir, "state.json", pl.state, pl.state_len) == 0 && replace_file(dir, "state.answers", pl.answers, pl.answers_len) == 0) exit(0);
     fprintf(stderr, "ocirt: container \"%s\" started, but its state could not be written: %s\n", id, strerror(errno));
     exit(1);
   }
-  if (got > 0) unlinkat(dir, "start.plan", 0), replace_file(dir, "start.reply", reply, (size_t)got, 0);
+  if (got > 0) unlinkat(dir, "start.plan", 0), replace_file(dir, "start.reply", reply, (size_t)got);
   close(lock);
 }
 

@@ -4,12 +4,12 @@
 // with cgroup2 at /sys/fs/cgroup/unified. Every path comes from the mountinfo text, so tests pass
 // mount points under a temporary directory.
 
-import { createHash } from 'node:crypto';
 import { fileNameFor } from '../state/file-name.ts';
 import * as fs from 'node:fs';
 import { posix } from 'node:path';
 import { OciError, specError, wrap } from '../errors.ts';
 import { readOptional } from './read-optional.ts';
+import { sha256Hex } from '../sha256.ts';
 
 export type CgroupKind = 'v1' | 'v2' | 'hybrid';
 
@@ -104,7 +104,7 @@ export interface CgroupPlace {
 
 /** `ocirt/<key>/<id>`: the key names the state root, a hash because --root may be any path. */
 export function defaultCgroupPath(root: string, id: string): string {
-  return `ocirt/${createHash('sha256').update(posix.resolve(root)).digest('hex').slice(0, 12)}/${fileNameFor(id)}`;
+  return `ocirt/${sha256Hex(posix.resolve(root)).slice(0, 12)}/${fileNameFor(id)}`;
 }
 
 /**

@@ -3,10 +3,10 @@
 // and the identity of the libseccomp file this process loaded (a new libseccomp may know syscalls
 // the old one skipped, so its filter would be another). "@" is in no container id: the directory
 // is never taken for a container (store.ts list).
-import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compileSeccomp, loadLibseccomp, type CompiledSeccomp } from './seccomp-compile.ts';
+import { sha256Hex } from '../sha256.ts';
 
 export const CACHE_DIR = '@seccomp';
 const FORMAT = 1;
@@ -34,7 +34,7 @@ interface Entry {
 export function compileSeccompCached(seccomp: unknown, root: string): CompiledSeccomp {
   const identity = libseccompIdentity();
   if (identity === undefined) return compileSeccomp(seccomp);
-  const key = createHash('sha256').update(`${FORMAT}\0${process.arch}\0${identity}\0${JSON.stringify(seccomp)}`).digest('hex');
+  const key = sha256Hex(`${FORMAT}\0${process.arch}\0${identity}\0${JSON.stringify(seccomp)}`);
   const file = join(root, CACHE_DIR, `${key}.json`);
   try {
     const e = JSON.parse(readFileSync(file, 'utf8')) as Entry;

@@ -1,5 +1,7 @@
 // The state root (DESIGN.md "State"): one directory per container, mode 0700, holding `state.json`
-// (written atomically: temporary file, fsync, rename, fsync of the directory) and `lock`.
+// (written atomically: temporary file, rename) and `lock`. Nothing is fsynced (runc does not sync its state either):
+// the rename guards against a killed process, and a host that crashes loses every container the
+// state describes (liveness then says stopped, and delete falls back on the journal).
 //
 //   <root>/               0700, created on first use
 //     <id>/               0700; its mkdir is the reservation of the id
@@ -172,9 +174,8 @@ export class Store {
     const tmp = join(dir, `.${STATE_FILE}.${process.pid}.${Math.random().toString(36).slice(2)}`);
     try {
       fs.rmSync(join(dir, ANSWERS_FILE), { force: true });
-      writeFileSynced(tmp, JSON.stringify(s));
+      fs.writeFileSync(tmp, JSON.stringify(s), { mode: FILE_MODE, flag: 'wx' });
       fs.renameSync(tmp, join(dir, STATE_FILE));
-      fsyncDir(dir);
       this.writeAnswers(dir, s);
     } catch (err) {
       try {
@@ -187,7 +188,7 @@ export class Store {
     }
   }
 
-  /** Derived from state.json, so not synced: a crash leaves it absent (removed before), and the front end asks this program. */
+  /** Derived from state.json: a crash leaves it absent (removed before), and the front end asks this program. */
   private writeAnswers(dir: string, s: StoredState): void {
     const text = this.answers(s, dir);
     if (text === undefined) return;
@@ -284,25 +285,6 @@ const isCgroupRecord = (v: unknown): v is Journal['cgroup'] =>
   typeof v === 'object' && v !== null && isStrings((v as { dirs?: unknown }).dirs) && isStrings((v as { created?: unknown }).created);
 const isInit = (v: unknown): v is Journal['init'] =>
   typeof v === 'object' && v !== null && Number.isInteger((v as { pid?: unknown }).pid) && (v as { pid: number }).pid > 0 && typeof (v as { startTime?: unknown }).startTime === 'string';
-
-function writeFileSynced(path: string, data: string): void {
-  const fd = fs.openSync(path, 'wx', FILE_MODE);
-  try {
-    fs.writeFileSync(fd, data);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-function fsyncDir(dir: string): void {
-  const fd = fs.openSync(dir, 'r');
-  try {
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
 
 function isValidId(name: string): boolean {
   try {
