@@ -8,6 +8,8 @@ PACKAGES=(gcc make libc6-dev libseccomp2 iproute2 procps runc crun busybox-stati
 # The engines tests/engines drives ocirt with: podman with conmon and netavark (aardvark-dns, iptables
 # for its bridge), and containerd with ctr.
 PACKAGES+=(podman conmon netavark aardvark-dns iptables containerd)
+# Chromium, for the browser test of the HTML conformance report (tests/integration/conformance-html.test.ts).
+PACKAGES+=(chromium)
 missing=()
 for p in "${PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ]; then
