@@ -31,6 +31,7 @@ export class SuiteContext implements TestContext {
   readonly tmp: string;
   readonly driver: RuntimeDriver;
   readonly edition: Edition;
+  readonly runtimeManagesCgroups: boolean;
   /** Every id and cgroup of this test starts with it: unique across parallel tests and runs. */
   private readonly token: string;
   private readonly ids: string[] = [];
@@ -41,6 +42,7 @@ export class SuiteContext implements TestContext {
     this.token = `oc${process.pid.toString(36)}x${(++contexts).toString(36)}${Math.random().toString(36).slice(2, 6)}`;
     this.tmp = tmp.dirSync({ prefix: 'oci-conformance-' }).name;
     this.edition = o.edition;
+    this.runtimeManagesCgroups = o.runtime.managesCgroups ?? true;
     this.driver = new RuntimeDriver({ cmd: o.runtime, root: join(this.tmp, 'root'), tmp: this.tmp, timeoutMs: o.callTimeoutMs });
   }
 

@@ -94,6 +94,11 @@ export interface TestContext {
   driver: Driver;
   edition: Edition;
   tmp: string; // a fresh temporary directory, removed after the test
+  /**
+   * False when the runtime was told to make no cgroups (crun with --cgroup-manager=disabled on a
+   * hybrid host, runtime.ts): a test of what it does to its container's cgroup then requires this.
+   */
+  runtimeManagesCgroups: boolean;
   /** A unique container id, registered for cleanup. */
   id(): string;
   /** A bundle of the test's edition (ociVersion 1.3.0 or 0.6.0-dev) with probe `args` and optional edits. */

@@ -4,7 +4,8 @@
 // and mountinfo, read from the host), its files read back, and "an error that leaves nothing"
 // for a setting that cannot be applied (runtime.md "Create": no container, no cgroup made).
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import type { TestContext } from '../harness/types.ts';
+import { basename } from 'node:path';
+import type { SuiteTest, TestContext } from '../harness/types.ts';
 import { absent, bundle, cfg, cgroupMounts, cgroupPlacesOf, errored, pidOf, said, succeeded, type Cfg, type CgroupPlace } from './support.ts';
 
 export type Version = 'v1' | 'v2';
@@ -89,6 +90,22 @@ export function expectFiles(ctx: TestContext, dir: string, wants: Record<string,
 export const cgroupsAt = (path: string): string[] => cgroupMounts().map((m) => `${m.point}${path}`).filter((d) => existsSync(d));
 
 /** linux.resources of a config, merged with `resources`. */
+/**
+ * Tests of what a runtime does to its container's cgroup, made to require that the runtime makes
+ * one: crun on this hybrid host runs with --cgroup-manager=disabled (harness/runtime.ts), so a
+ * missing cgroup there is the host's doing, not the runtime's.
+ */
+export function needingRuntimeCgroups(tests: SuiteTest[]): SuiteTest[] {
+  return tests.map((t) => ({
+    ...t,
+    run: async (ctx: TestContext) => {
+      const name = basename(ctx.driver.path);
+      ctx.requires(ctx.runtimeManagesCgroups, `this host is hybrid: ${name} runs with --cgroup-manager=disabled (it refuses hybrid cgroups), so it makes no cgroup to check`);
+      await t.run(ctx);
+    },
+  }));
+}
+
 export const withResources = (resources: Record<string, unknown>) => (c: Cfg) => {
   c.linux!.resources = { ...((c.linux!.resources as object | undefined) ?? {}), ...resources };
 };

@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { TestContext } from '../harness/types.ts';
-import { cgroup2Controllers, cgroup2Root, expectFiles, hugePageSizes, readCgroup, refusedLeavingNothing, sizeBytes, v2PlaceOf, withResources } from './cgroup-files.ts';
+import { cgroup2Controllers, cgroup2Root, expectFiles, hugePageSizes, needingRuntimeCgroups, readCgroup, refusedLeavingNothing, sizeBytes, v2PlaceOf, withResources } from './cgroup-files.ts';
 import { absent, bundle, cfg, cgroupDirsOf, cgroupLines, created, errored, LONG, perEdition, probe, started, untilStopped } from './support.ts';
 
 /**
@@ -36,7 +36,7 @@ const NOT_OFFERED = [
 const unifiedWith = (u: { key: string; value: string }) => withResources({ unified: { [u.key]: u.value } });
 
 export const cgroupTests = [
-  ...perEdition(
+  ...needingRuntimeCgroups(perEdition(
     { v1: ['v1:config-linux:unified:2'] },
     "linux.resources.unified: a key a runtime need not know (hugetlb.<size>.max, else memory.oom.group or pids.max) is written to that file of the container's cgroup2 directory",
     async (ctx: TestContext) => {
@@ -45,8 +45,8 @@ export const cgroupTests = [
       const { pid } = await created(ctx, LONG, unifiedWith(u));
       expectFiles(ctx, v2PlaceOf(ctx, pid).dir, { [u.key]: u.value }, `linux.resources.unified ${JSON.stringify({ [u.key]: u.value })} written`);
     },
-  ),
-  ...perEdition(
+  )),
+  ...needingRuntimeCgroups(perEdition(
     { v1: ['v1:config-linux:unified:1'] },
     "linux.resources.unified: the controller of the key (hugetlb, else memory or pids) is enabled for the container's cgroup: listed in its parent's cgroup.subtree_control",
     async (ctx: TestContext) => {
@@ -57,8 +57,8 @@ export const cgroupTests = [
       const enabled = (readCgroup(parent, 'cgroup.subtree_control') ?? '').split(/\s+/);
       ctx.expect(enabled.includes(u.controller), `${u.controller} in ${parent}/cgroup.subtree_control`, readCgroup(parent, 'cgroup.subtree_control') ?? 'unreadable');
     },
-  ),
-  ...perEdition(
+  )),
+  ...needingRuntimeCgroups(perEdition(
     { v1: ['v1:config-linux:unified:3', 'v1:runtime:errors:1'] },
     'linux.resources.unified naming a controller cgroup v2 does not offer here (pids.max, else memory.max, cpu.max or io.weight) is an error at create that leaves nothing',
     async (ctx: TestContext) => {
@@ -67,7 +67,7 @@ export const cgroupTests = [
       ctx.requires(u !== undefined, `cgroup v2 offers every one of ${NOT_OFFERED.map((k) => k.controller).join(', ')} here`);
       await refusedLeavingNothing(ctx, LONG, unifiedWith(u), `an error: ${u.key} needs the ${u.controller} controller, which cgroup v2 does not offer here (${cgroup2Root() === undefined ? 'no cgroup2 hierarchy' : `its cgroup.controllers: ${offered.join(' ') || 'none'}`})`);
     },
-  ),
+  )),
   ...perEdition(
     { v1: ['v1:config-linux:cgroup-ownership:1'] },
     "cgroup ownership: with a cgroup namespace, /sys/fs/cgroup mounted read-write and process.user uid 1000, files /sys/kernel/cgroup/delegate lists that the container's cgroup cannot have (their controller is not in cgroup v2 here) do not make create or start fail",
@@ -92,7 +92,7 @@ export const cgroupTests = [
       ctx.expect(r.uid === 1000, `the container's process running as uid 1000 (the cgroup lacks ${lacking.join(', ')})`, { uid: r.uid });
     },
   ),
-  ...perEdition(
+  ...needingRuntimeCgroups(perEdition(
     { v1: ['v1:config-linux:cgroups-path:2'] },
     'with an absolute linux.cgroupsPath the container process is in that cgroup, relative to the cgroup mount points',
     async (ctx: TestContext) => {
@@ -105,8 +105,8 @@ export const cgroupTests = [
       const dirs = cgroupDirsOf(pid).filter((d) => d.endsWith(path));
       ctx.expect(dirs.length > 0, `a directory <cgroup mount point>${path} on the host`, cgroupDirsOf(pid));
     },
-  ),
-  ...perEdition(
+  )),
+  ...needingRuntimeCgroups(perEdition(
     { v1: ['v1:config-linux:cgroups-path:3'] },
     'two containers given the same linux.cgroupsPath, one after the other, are attached to the same place in the cgroup hierarchy',
     async (ctx: TestContext) => {
@@ -122,7 +122,7 @@ export const cgroupTests = [
       const b = cgroupLines(second.pid);
       ctx.expect(a.length > 0 && JSON.stringify(a) === JSON.stringify(b), `both container processes in the same cgroups (cgroupsPath ${path})`, { first: a, second: b });
     },
-  ),
+  )),
   ...perEdition({ v1: ['v1:config-linux:intelrdt:2'] }, 'linux.intelRdt on a host with no resctrl filesystem mounted is an error', async (ctx: TestContext) => {
     ctx.requires(!readFileSync('/proc/self/mountinfo', 'utf8').includes(' - resctrl '), 'this host has resctrl mounted');
     const b = bundle(ctx, probe('report'), (c) => (c.linux!.intelRdt = { closID: 'oci-conformance' }));

@@ -9,7 +9,7 @@ import { chmodSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { hostTool } from '../harness/host-tools.ts';
 import type { TestContext } from '../harness/types.ts';
-import { withResources } from './cgroup-files.ts';
+import { needingRuntimeCgroups, withResources } from './cgroup-files.ts';
 import { answers } from './observe.ts';
 import { perEdition, probe, started, type Cfg } from './support.ts';
 
@@ -46,7 +46,7 @@ async function openEach(ctx: TestContext, paths: string[], edit: (c: Cfg) => voi
   return answers<Opened>(ctx, b, paths.length, paths.map((p) => `attempt-write ${p}`).join(', '));
 }
 
-export const deviceAllowlistTests = [
+export const deviceAllowlistTests = needingRuntimeCgroups([
   ...perEdition(
     { v1: ['v1:config-linux:allowed-device-list:1'] },
     'linux.resources.devices entries are applied in the listed order: deny all then allow c 1:6 lets the container open a 1:6 node (ENXIO, no driver), allow c 1:6 then deny all refuses it (EPERM)',
@@ -67,4 +67,4 @@ export const deviceAllowlistTests = [
       ctx.expect(refused.length === 0, `each default device opened, not refused by the device cgroup (tty: ENXIO without a controlling terminal; full: ENOSPC on write)`, refused);
     },
   ),
-];
+]);

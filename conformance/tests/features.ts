@@ -1,6 +1,6 @@
 // features.md and features-linux.md (v1.3.0): the Features structure, as `<runtime> features`
 // prints it (runc and crun's command; the spec leaves open how a runtime provides the structure,
-// and a runtime without the command skips these tests). What it lists must be true of the runtime:
+// and a runtime without the command lacks the operation: these tests are unsupported, not skipped). What it lists must be true of the runtime:
 // the two versions are accepted as config.json's ociVersion, and each hook, mount option,
 // namespace, capability, seccomp action, operator, architecture and flag, and memory policy mode
 // and flag it names is recognised — a config using it is created and started (and, where that can
@@ -11,7 +11,7 @@
 import { mkdirSync, chmodSync, existsSync, readFileSync } from 'node:fs';
 import { endianness, release } from 'node:os';
 import { join } from 'node:path';
-import type { Bundle, ProbeReport, TestContext } from '../harness/types.ts';
+import { Unsupported, type Bundle, type ProbeReport, type TestContext } from '../harness/types.ts';
 import { MARKER, hookKit, startContainerHook } from './hooks.ts';
 import { answers, onX86_64, type StatAnswer } from './observe.ts';
 import { agentSocket, startAgent } from './seccomp.ts';
@@ -23,10 +23,14 @@ const v1 = (...ids: string[]) => ({ v1: ids.map((i) => `v1:${i}`) });
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Features = { [key: string]: Json };
 
-/** The runtime's Features structure, from its `features` command; the test skips when it has none. */
+/**
+ * The runtime's Features structure, from its `features` command. A runtime that refuses the command
+ * lacks the operation (Unsupported: the runtime's gap, not the host's); one that hangs fails.
+ */
 async function featuresOf(ctx: TestContext): Promise<Features> {
   const r = await ctx.driver.run(['features']);
-  ctx.requires(r.code === 0 && !r.timedOut, `the runtime has no \`features\` command to print its Features structure (${said(r)})`);
+  ctx.expect(!r.timedOut, '`features` to print the Features structure', said(r));
+  if (r.code !== 0) throw new Unsupported(`the runtime has no \`features\` command to print its Features structure (${said(r)})`);
   let v: unknown;
   try {
     v = JSON.parse(r.stdout);

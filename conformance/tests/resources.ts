@@ -24,6 +24,7 @@ import {
   hostController,
   hugePageSizes,
   hybrid,
+  needingRuntimeCgroups,
   placeOf,
   readCgroup,
   refusedLeavingNothing,
@@ -95,7 +96,7 @@ const CPU = { shares: 512, quota: 50000, period: 100000 };
 const THROTTLE = { read_bps: 1048576, write_bps: 2097152, read_iops: 300, write_iops: 400 };
 const RDMA_LIMITS = { hcaHandles: 3, hcaObjects: 100 };
 
-export const resourceTests = [
+export const resourceTests = needingRuntimeCgroups([
   ...perEdition(
     { v1: APPLIED },
     "linux.resources.memory is applied to the container's memory cgroup: limit, reservation, swap, swappiness and disableOOMKiller (v1 memory.limit_in_bytes, soft_limit_in_bytes, memsw.limit_in_bytes, swappiness, oom_control; v2 memory.max and memory.low)",
@@ -278,4 +279,4 @@ export const resourceTests = [
       expectFiles(ctx, placeOf(ctx, pid, 'rdma').dir, { 'rdma.max': hasLine(`${device} hca_handle=${RDMA_LIMITS.hcaHandles} hca_object=${RDMA_LIMITS.hcaObjects}`) }, `linux.resources.rdma ${device} applied`);
     },
   ),
-];
+]);
