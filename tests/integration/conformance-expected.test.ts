@@ -1,4 +1,4 @@
-// The suite against runc and against ocirt, held to conformance/expected/<runtime>.json: every
+// The suite against runc, crun and ocirt, held to conformance/expected/<runtime>.json: every
 // result not listed there passes, every listed one has the listed outcome. So a change to the suite
 // that reports something new about runc (or a regression in ocirt) fails here.
 import { spawnSync } from 'node:child_process';
@@ -14,6 +14,9 @@ interface Expected {
 }
 
 const RUNC = '/usr/sbin/runc';
+/** crun runs in a mount namespace of its own on a hybrid host (conformance/harness/runtime.ts); crun.json is for that. */
+const CRUN = '/usr/bin/crun';
+const notInstalled = (path: string, name: string) => (existsSync(path) ? '' : ` — skipped: ${name} is not installed (${path})`);
 const key = (edition: string, title: string) => `[${edition}] ${title}`;
 
 function runSuite(runtime: string): TestResult[] {
@@ -35,8 +38,11 @@ function compare(runtime: string, expectedFile: string): void {
 }
 
 describe.skipIf(!isRoot)(`oci-conformance against known runtimes (${NEEDS_ROOT})`, () => {
-  it.skipIf(!existsSync(RUNC))(`runc's results are the expected ones (conformance/expected/runc.json)${existsSync(RUNC) ? '' : ' — skipped: runc is not installed'}`, () => {
+  it.skipIf(!existsSync(RUNC))(`runc's results are the expected ones (conformance/expected/runc.json)${notInstalled(RUNC, 'runc')}`, () => {
     compare(RUNC, 'runc.json');
+  }, 300_000);
+  it.skipIf(!existsSync(CRUN))(`crun's results are the expected ones (conformance/expected/crun.json)${notInstalled(CRUN, 'crun')}`, () => {
+    compare(CRUN, 'crun.json');
   }, 300_000);
   it("ocirt's results are the expected ones (conformance/expected/ocirt.json)", () => {
     compare(join(PROJECT, 'bin/ocirt'), 'ocirt.json');
