@@ -70,7 +70,7 @@ export function fixtureReport(): RunsReport {
         runtime: '/work/main/bin/ocirt',
         version: 'ocirt version 0.1.0',
         notes: [],
-        results: [result(runcFails, PASS), result(ocirtFails, { ...failure, probe: undefined }), result(unsupported, PASS), result(hostSkips, PASS)],
+        results: [result(runcFails, PASS), result(ocirtFails, failure), result(unsupported, PASS), result(hostSkips, PASS)],
       },
     ],
     catalogue: loadCatalogue(),
