@@ -1,10 +1,11 @@
 // The suite runner with fake tests and a fake runtime (a shell script): what each thrown thing
 // becomes, the test timeout, --filter, editions, and that parallel tests are isolated and cleaned up.
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { test as suiteTest, Unsupported, type SuiteTest, type TestContext } from '../../conformance/harness/types.ts';
+import { prepareRuntime, specVersionOf } from '../../conformance/harness/runtime.ts';
 import { areaOf, runSuite, selectJobs } from '../../conformance/runner.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'conformance-runner-test-'));
@@ -138,5 +139,46 @@ describe('isolation', () => {
     for (const k of ['tmp', 'root', 'id'] as const) expect(new Set(seen.map((s) => s[k])).size).toBe(6);
     expect(seen.every((s) => s.root.startsWith(`${s.tmp}/`))).toBe(true);
     expect(seen.some((s) => existsSync(s.tmp))).toBe(false);
+  });
+});
+
+describe('runtime preparation', () => {
+  /** A runtime that, like crun 1.8, refuses ociVersion 1.3.0 and says `spec: 1.0.0`; it logs its calls. */
+  const picky = join(dir, 'picky-runtime');
+  const calls = join(dir, 'picky-calls');
+  writeFileSync(
+    picky,
+    `#!/bin/sh
+echo "$*" >> ${calls}
+case "$*" in --version) echo "picky version 1"; echo "spec: 1.0.0"; exit 0;; esac
+b=$(echo "$*" | sed -n 's/.*--bundle \\([^ ]*\\).*/\\1/p')
+if [ -n "$b" ] && grep -q '"ociVersion":"1.3.0"' "$b/config.json"; then echo "unknown version specified" >&2; exit 1; fi
+exit 0
+`,
+  );
+  chmodSync(picky, 0o755);
+
+  it("finds the v1 ociVersion a runtime takes from its --version spec line, and deletes the preflight's container", async () => {
+    const work = mkdtempSync(join(dir, 'work-'));
+    const prepared = await prepareRuntime(picky, work);
+    await prepared.teardown();
+    expect(prepared.v1OciVersion).toBe('1.0.0');
+    expect(prepared.notes).toEqual([expect.stringContaining('refused the sample')]);
+    expect(readFileSync(calls, 'utf8')).toMatch(/delete --force oc-preflight-\d+\n$/);
+    expect(existsSync(join(work, 'preflight'))).toBe(false);
+  });
+
+  it('reads the spec version of runc and crun', () => {
+    expect(specVersionOf('runc version 1.1.5+ds1\ncommit: x\nspec: 1.0.2-dev\ngo: go1.19.8\n')).toBe('1.0.2-dev');
+    expect(specVersionOf('crun version 1.8.1\nspec: 1.0.0\n+SYSTEMD')).toBe('1.0.0');
+    expect(specVersionOf('ocirt 0.1.0')).toBeUndefined();
+  });
+
+  it('tells tests whether the runtime makes cgroups (default: it does)', async () => {
+    const seen: boolean[] = [];
+    const probe = one('cgroups', async (ctx) => void seen.push(ctx.runtimeManagesCgroups));
+    await run([probe]);
+    await run([probe], { command: { path: FAKE, prefix: [], globals: [], managesCgroups: false } });
+    expect(seen).toEqual([true, false]);
   });
 });
