@@ -19,8 +19,8 @@ export interface HtmlOptions {
 /** A cell's outcome: a result status, or no test naming the entry, or an entry no test can check. */
 export type CellOutcome = 'pass' | 'fail' | 'unsupported' | 'skip' | 'untested' | 'untestable';
 
-/** The outcome filter's labels, in its order. */
-export const OUTCOME_LABEL: Record<CellOutcome, string> = {
+/** The outcome filter's labels, in its order; skip and unsupported differ in who lacks something: the host or the runtime. */
+const OUTCOME_LABEL: Record<CellOutcome, string> = {
   pass: 'pass',
   fail: 'fail',
   unsupported: 'unsupported by runtime',
@@ -36,10 +36,10 @@ const SPEC_TAG = 'v1.3.0';
 const UPSTREAM = `https://github.com/opencontainers/runtime-spec/blob/${SPEC_TAG}/`;
 const CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'";
 
-export const escapeHtml = (s: string) =>
+const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-export function outcomeOf(e: CatalogueEntry, results: TestResult[]): CellOutcome {
+function outcomeOf(e: CatalogueEntry, results: TestResult[]): CellOutcome {
   const o = FROM_MATRIX[cellFor(e.id, results)] ?? 'untested';
   return o === 'untested' && !e.testable ? 'untestable' : o;
 }
@@ -98,7 +98,7 @@ function filters(r: RunsReport): string {
 <label>spec file <select id="filter-file">${option('', 'all')}${files.map((f) => option(f, f)).join('')}</select></label>
 <label>edition <select id="filter-edition">${option('', 'all')}${editions.map((e) => option(e, e)).join('')}</select></label>
 <label>outcome <select id="filter-outcome">${option('', 'any')}${Object.entries(OUTCOME_LABEL).map(([k, l]) => option(k, l)).join('')}</select></label>
-<fieldset id="filter-runtime"><legend hidden>runtimes</legend>${r.runs.map((run) => `<label><input type="checkbox" data-runtime="${escapeHtml(run.name)}" checked> ${escapeHtml(run.name)}</label>`).join('')}</fieldset>
+<fieldset id="filter-runtime" aria-label="runtimes">${r.runs.map((run) => `<label><input type="checkbox" data-runtime="${escapeHtml(run.name)}" checked> ${escapeHtml(run.name)}</label>`).join('')}</fieldset>
 <output id="visible-count">${r.catalogue.length} of ${r.catalogue.length} entries shown</output>
 </form>`;
 }

@@ -9,6 +9,7 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalogue } from '../../conformance/catalogue/index.ts';
 import { formatHtml } from '../../conformance/report/html.ts';
+import { anchor } from '../../conformance/report/reference.ts';
 import { ENTRIES, MARKUP, fixtureReport } from './conformance-html-fixture.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -80,6 +81,10 @@ describe('the HTML report in Chromium', () => {
     const row = await page.$eval(`#matrix tr[data-id="${e.id}"]`, (tr) => ({ text: (tr as HTMLElement).innerText, href: tr.querySelector('a')?.href }));
     expect(row.text).toContain(e.sentence);
     expect(row.href).toMatch(/^https:\/\/github\.com\/opencontainers\/runtime-spec\/blob\/v1\.3\.0\/config-linux\.md#[a-z0-9-]+$/);
+    // The draft is at no upstream tag: linked only when told where spec/ is.
+    const draft = `draft/runtime.md#${anchor(ENTRIES.unsupported.section)}`;
+    expect(formatHtml(fixtureReport())).not.toContain(draft);
+    expect(formatHtml(fixtureReport(), { specDir: '../spec/' })).toContain(`href="../spec/${draft}"`);
   });
 
   it('filters by spec file', async () => {
