@@ -1,17 +1,21 @@
 // oci-conformance's command line: flags in, options out, usage errors as UsageError (exit 2).
 import { accessSync, constants, statSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Edition } from './harness/types.ts';
 
-export const USAGE = `usage: oci-conformance --runtime PATH [options]
+export const USAGE = `usage: oci-conformance --runtime PATH [--runtime PATH ...] [options]
+       oci-conformance --runtimes A,B,C [options]
        oci-conformance --coverage
 
-  --runtime PATH          the runtime binary under test (runc, crun, ocirt, ...)
+  --runtime PATH          a runtime binary under test (runc, crun, ocirt, ...); repeatable:
+                          each runtime is run in turn, in the order given, and reported side by side
+  --runtimes A,B,C        the same, several at once (combines with --runtime)
   --edition draft|v1|all  which editions' bundles to run tests with (default all)
   --filter TEXT           only tests whose ids or title contain TEXT
   --jobs N                tests at once, each isolated (default: the number of CPUs)
-  --format FORMAT         summary (default), tap, json or junit
+  --format FORMAT         summary (default), tap, json, junit or html
   --output FILE           write the report to FILE instead of stdout
   --runtime-tools DIR     also run DIR/validation/*/*.t (runtime-tools) and fold in their TAP
   --coverage              print catalogued / testable / tested MUSTs per spec file, and exit
@@ -19,14 +23,22 @@ export const USAGE = `usage: oci-conformance --runtime PATH [options]
   --bundles DIR           the sample bundles (default: the project's bundles/)
   --help                  this text
 
-Exit status: 0 when no test failed, 1 when one did, 2 on a usage error.`;
+Exit status: 0 when no test failed, 1 when one did (against any runtime), 2 on a usage error.`;
 
-export type Format = 'summary' | 'tap' | 'json' | 'junit';
+export const FORMATS = ['summary', 'tap', 'json', 'junit', 'html'] as const;
+export type Format = (typeof FORMATS)[number];
+
+/** A runtime under test: its binary, absolute, and the short unique name reports show it by. */
+export interface RuntimeArg {
+  name: string;
+  path: string;
+}
 
 export interface CliOptions {
   help: boolean;
   coverage: boolean;
-  runtime?: string;
+  /** In the order given; empty only with --help or --coverage. */
+  runtimes: RuntimeArg[];
   editions: Edition[];
   filter?: string;
   jobs: number;
@@ -40,7 +52,8 @@ export interface CliOptions {
 export class UsageError extends Error {}
 
 const FLAGS = {
-  runtime: { type: 'string' },
+  runtime: { type: 'string', multiple: true },
+  runtimes: { type: 'string', multiple: true },
   edition: { type: 'string', default: 'all' },
   filter: { type: 'string' },
   jobs: { type: 'string' },
@@ -54,16 +67,17 @@ const FLAGS = {
 } as const;
 
 export function parseCli(argv: string[]): CliOptions {
-  let values;
+  let parsed;
   try {
-    ({ values } = parseArgs({ args: argv, options: FLAGS, allowPositionals: false, strict: true }));
+    parsed = parseArgs({ args: argv, options: FLAGS, allowPositionals: false, strict: true, tokens: true });
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
+  const { values, tokens } = parsed;
   const o: CliOptions = {
     help: values.help,
     coverage: values.coverage,
-    runtime: values.runtime,
+    runtimes: [],
     editions: editionsOf(values.edition),
     filter: values.filter,
     jobs: jobsOf(values.jobs),
@@ -73,8 +87,36 @@ export function parseCli(argv: string[]): CliOptions {
     v1OciVersion: values['v1-oci-version'],
     bundles: values.bundles,
   };
-  if (!o.help && !o.coverage) checkRuntime(o.runtime);
+  if (!o.help && !o.coverage) o.runtimes = runtimesOf(tokens);
   return o;
+}
+
+/** --runtime and --runtimes in the order they came (parseArgs' values would group them by flag). */
+function runtimesOf(tokens: ReadonlyArray<{ kind: string; name?: string; value?: string }>): RuntimeArg[] {
+  const paths = tokens.flatMap((t) => {
+    if (t.kind !== 'option' || t.value === undefined) return [];
+    if (t.name === 'runtime') return [t.value];
+    return t.name === 'runtimes' ? t.value.split(',').filter((p) => p !== '') : [];
+  });
+  if (paths.length === 0) throw new UsageError('--runtime PATH is required (or --coverage)');
+  const seen = new Set<string>();
+  for (const p of paths) {
+    checkRuntime(p);
+    if (seen.has(resolve(p))) throw new UsageError(`--runtime: ${p} is given more than once`);
+    seen.add(resolve(p));
+  }
+  return uniqueNames(paths.map((p) => resolve(p)));
+}
+
+/** Each path's base name, "-2", "-3" ... after a name already taken ("runc", "runc-2"). */
+export function uniqueNames(paths: string[]): RuntimeArg[] {
+  const taken = new Set<string>();
+  return paths.map((path) => {
+    let name = basename(path);
+    for (let n = 2; taken.has(name); n++) name = `${basename(path)}-${n}`;
+    taken.add(name);
+    return { name, path };
+  });
 }
 
 function editionsOf(s: string): Edition[] {
@@ -91,12 +133,12 @@ function jobsOf(s: string | undefined): number {
 }
 
 function formatOf(s: string): Format {
-  if (s === 'summary' || s === 'tap' || s === 'json' || s === 'junit') return s;
-  throw new UsageError(`--format: "${s}" is not summary, tap, json or junit`);
+  const f = FORMATS.find((x) => x === s);
+  if (f === undefined) throw new UsageError(`--format: "${s}" is not ${FORMATS.slice(0, -1).join(', ')} or ${FORMATS.at(-1)}`);
+  return f;
 }
 
-function checkRuntime(path: string | undefined): void {
-  if (path === undefined) throw new UsageError('--runtime PATH is required (or --coverage)');
+function checkRuntime(path: string): void {
   try {
     accessSync(path, constants.X_OK);
     if (!statSync(path).isFile()) throw new Error('not a file');

@@ -1,31 +1,33 @@
 // JUnit XML for CI dashboards: a testsuite per area (spec area, or runtime-tools/<program>), a
-// testcase per test × edition; fail → <failure> with the evidence as text, skip and unsupported
-// → <skipped>.
+// testcase per test × edition; fail → <failure> with the evidence as text, a test the host or the
+// runtime cannot run → <skipped> saying which. With several runtimes, one <testsuites> whose
+// suites (and classnames) are prefixed with the runtime's name: "runc/runtime/state".
 import type { TestResult } from '../harness/types.ts';
-import { counts, displayName, referencesOf, type ReportInput } from './common.ts';
+import { LABEL, counts, displayName, referencesOf, type ReferenceOf } from './common.ts';
+import type { RunsReport } from './runs.ts';
 import { evidence } from './summary.ts';
 
-export function formatJunit(input: ReportInput): string {
-  const areas = groupBy(input.results, (r) => r.area);
-  const c = counts(input.results);
-  const head = `<testsuites name="oci-conformance" tests="${input.results.length}" failures="${c.fail}" skipped="${c.skip + c.unsupported}" time="${seconds(input.results)}">`;
-  const suites = [...areas].map(([area, rs]) => testsuite(area, rs, input));
+export function formatJunit(report: RunsReport): string {
+  const prefixed = report.runs.length > 1;
+  const suites = report.runs.flatMap((run) => [...groupBy(run.results, (r) => r.area)].map(([area, rs]) => testsuite(prefixed ? `${run.name}/${area}` : area, rs, report.referenceOf)));
+  const all = report.runs.flatMap((run) => run.results);
+  const c = counts(all);
+  const head = `<testsuites name="oci-conformance" tests="${all.length}" failures="${c.fail}" skipped="${c.skip + c.unsupported}" time="${seconds(all)}">`;
   return ['<?xml version="1.0" encoding="UTF-8"?>', head, ...suites, '</testsuites>', ''].join('\n');
 }
 
-function testsuite(area: string, rs: TestResult[], input: ReportInput): string {
+function testsuite(suite: string, rs: TestResult[], referenceOf?: ReferenceOf): string {
   const c = counts(rs);
-  const cases = rs.map((r) => testcase(r, input));
-  return [`  <testsuite name="${xml(area)}" tests="${rs.length}" failures="${c.fail}" skipped="${c.skip + c.unsupported}" time="${seconds(rs)}">`, ...cases, '  </testsuite>'].join('\n');
+  const cases = rs.map((r) => testcase(r, suite, referenceOf));
+  return [`  <testsuite name="${xml(suite)}" tests="${rs.length}" failures="${c.fail}" skipped="${c.skip + c.unsupported}" time="${seconds(rs)}">`, ...cases, '  </testsuite>'].join('\n');
 }
 
-function testcase(r: TestResult, input: ReportInput): string {
-  const open = `    <testcase classname="${xml(r.area)}" name="${xml(displayName(r))}" time="${(r.ms / 1000).toFixed(3)}"`;
+function testcase(r: TestResult, suite: string, referenceOf?: ReferenceOf): string {
+  const open = `    <testcase classname="${xml(suite)}" name="${xml(displayName(r))}" time="${(r.ms / 1000).toFixed(3)}"`;
   const o = r.outcome;
   if (o.status === 'pass') return `${open}/>`;
-  if (o.status === 'skip') return `${open}>\n      <skipped message="${xml(o.reason)}"/>\n    </testcase>`;
-  if (o.status === 'unsupported') return `${open}>\n      <skipped message="${xml(`unsupported: ${o.reason}`)}"/>\n    </testcase>`;
-  const refs = referencesOf(r, input.referenceOf).join(' ');
+  if (o.status === 'skip' || o.status === 'unsupported') return `${open}>\n      <skipped message="${xml(`${LABEL[o.status]}: ${o.reason}`)}"/>\n    </testcase>`;
+  const refs = referencesOf(r, referenceOf).join(' ');
   const body = [`reference: ${refs}`, ...evidence(o)].join('\n');
   return `${open}>\n      <failure message="${xml(`expected ${o.expected}; got ${o.actual}`)}" type="${xml(refs)}">${xml(body)}</failure>\n    </testcase>`;
 }

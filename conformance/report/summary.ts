@@ -1,20 +1,51 @@
 // The human report: the counts, then every failure with its evidence (what was expected, what was
-// seen, each command with its exit and stderr), then one line per skip and unsupported operation.
-import type { CommandRecord, Outcome } from '../harness/types.ts';
-import { STATUSES, commandLine, counts, displayName, exitOf, referencesOf, type ReportInput } from './common.ts';
+// seen, each command with its exit and stderr), then one line per test the host or the runtime
+// could not run. With several runtimes: each one's counts, a matrix of the results that did not
+// pass everywhere, then each runtime's failures and tests not run.
+import type { CommandRecord, Outcome, TestResult } from '../harness/types.ts';
+import { LABEL, commandLine, countsLine, displayName, exitOf, referencesOf, resultKey, type ReferenceOf, type Status } from './common.ts';
+import type { RuntimeRun, RunsReport } from './runs.ts';
 
 const INDENT = '    ';
 
-export function formatSummary(input: ReportInput): string {
-  const c = counts(input.results);
-  const out = [`oci-conformance against ${input.runtime}: ${STATUSES.map((s) => `${c[s]} ${s}`).join(', ')} (${input.results.length} results)`];
-  const failed = input.results.filter((r) => r.outcome.status === 'fail');
-  if (failed.length > 0) out.push('', 'Failures:');
-  for (const r of failed) out.push('', `FAIL ${displayName(r)}`, `  reference: ${referencesOf(r, input.referenceOf).join(', ')}`, ...evidence(r.outcome).map((l) => `  ${l}`));
-  const others = input.results.filter((r) => r.outcome.status === 'skip' || r.outcome.status === 'unsupported');
-  if (others.length > 0) out.push('', 'Not run:');
-  for (const r of others) out.push(`  ${r.outcome.status === 'skip' ? 'SKIP' : 'UNSUPPORTED'} ${displayName(r)}: ${reasonOf(r.outcome)}`);
-  return `${out.join('\n')}\n`;
+export function formatSummary(report: RunsReport): string {
+  const only = report.runs.length === 1 ? report.runs[0]! : undefined;
+  if (only !== undefined) return text([`oci-conformance against ${only.runtime}: ${countsLine(only.results)}`, ...notes(only), ...details(only, undefined, report.referenceOf)]);
+  const out = report.runs.flatMap((run) => [`${run.name} (${run.runtime}${run.version === '' ? '' : `, ${run.version}`}): ${countsLine(run.results)}`, ...notes(run)]);
+  out.push(...matrix(report.runs));
+  for (const run of report.runs) out.push(...details(run, run.name, report.referenceOf));
+  return text(out);
+}
+
+const text = (lines: string[]) => `${lines.join('\n')}\n`;
+const notes = (run: RuntimeRun) => run.notes.map((n) => `  note: ${n}`);
+
+/** One line per test × edition that is not a pass in every runtime, with each runtime's outcome. */
+function matrix(runs: RuntimeRun[]): string[] {
+  const byKey = runs.map((run) => new Map(run.results.map((r) => [resultKey(r), r.outcome.status])));
+  const keys = [...new Set(runs.flatMap((run) => run.results.map(resultKey)))];
+  const lines = keys.flatMap((k) => {
+    const cells = byKey.map((m) => m.get(k));
+    if (cells.every((s) => s === 'pass')) return [];
+    return [`  ${k}: ${runs.map((run, i) => `${run.name} ${cell(cells[i])}`).join(', ')}`];
+  });
+  return lines.length === 0 ? ['', 'Every result passed against every runtime.'] : ['', `Not a pass everywhere (${lines.length}):`, ...lines];
+}
+
+/** A matrix cell: FAIL stands out; "–" when the runtime has no such result. */
+const cell = (s: Status | undefined) => (s === undefined ? '–' : s === 'fail' ? 'FAIL' : LABEL[s]);
+
+/** A runtime's failures with their evidence, then its tests not run with the reason. */
+function details(run: RuntimeRun, name: string | undefined, referenceOf?: ReferenceOf): string[] {
+  const [failures, notRun] = name === undefined ? ['Failures:', 'Not run:'] : [`${name} failures:`, `${name} not run:`];
+  const out: string[] = [];
+  const failed = run.results.filter((r) => r.outcome.status === 'fail');
+  if (failed.length > 0) out.push('', failures);
+  for (const r of failed) out.push('', `FAIL ${displayName(r)}`, `  reference: ${referencesOf(r, referenceOf).join(', ')}`, ...evidence(r.outcome).map((l) => `  ${l}`));
+  const others = run.results.filter((r) => r.outcome.status === 'skip' || r.outcome.status === 'unsupported');
+  if (others.length > 0) out.push('', notRun);
+  for (const r of others) out.push(`  ${LABEL[r.outcome.status].toUpperCase()} ${displayName(r)}: ${reasonOf(r)}`);
+  return out;
 }
 
 /** A failure's evidence as lines: expected, actual, the probe's view and the commands. */
@@ -36,4 +67,4 @@ function commandEvidence(c: CommandRecord): string[] {
   return lines;
 }
 
-const reasonOf = (o: Outcome) => (o.status === 'skip' || o.status === 'unsupported' ? o.reason : '');
+const reasonOf = (r: TestResult) => (r.outcome.status === 'skip' || r.outcome.status === 'unsupported' ? r.outcome.reason : '');
