@@ -99,13 +99,11 @@ function runtimesOf(tokens: ReadonlyArray<{ kind: string; name?: string; value?:
     return t.name === 'runtimes' ? t.value.split(',').filter((p) => p !== '') : [];
   });
   if (paths.length === 0) throw new UsageError('--runtime PATH is required (or --coverage)');
-  const seen = new Set<string>();
-  for (const p of paths) {
-    checkRuntime(p);
-    if (seen.has(resolve(p))) throw new UsageError(`--runtime: ${p} is given more than once`);
-    seen.add(resolve(p));
-  }
-  return uniqueNames(paths.map((p) => resolve(p)));
+  paths.forEach(checkRuntime);
+  const abs = paths.map((p) => resolve(p));
+  const again = paths.find((_, i) => abs.indexOf(abs[i]!) !== i);
+  if (again !== undefined) throw new UsageError(`--runtime: ${again} is given more than once`);
+  return uniqueNames(abs);
 }
 
 /** Each path's base name, "-2", "-3" ... after a name already taken ("runc", "runc-2"). */

@@ -91,8 +91,7 @@ async function runOne(o: CliOptions, rt: RuntimeArg, work: string, live: Live): 
 
 /** The first line `<runtime> --version` prints, called directly; "" when it fails or says nothing. */
 async function versionOf(path: string, work: string): Promise<string> {
-  const out = join(work, 'version.out');
-  const r = await execute([path, '--version'], { stdout: out, stderr: out, timeoutMs: 5_000, env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } });
+  const r = await execute([path, '--version'], { stdout: join(work, 'version.out'), stderr: join(work, 'version.err'), timeoutMs: 5_000, env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' } });
   return r.code === 0 ? (r.stdout.split('\n')[0] ?? '').trim() : '';
 }
 

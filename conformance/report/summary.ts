@@ -22,14 +22,25 @@ const notes = (run: RuntimeRun) => run.notes.map((n) => `  note: ${n}`);
 
 /** One line per test × edition that is not a pass in every runtime, with each runtime's outcome. */
 function matrix(runs: RuntimeRun[]): string[] {
-  const byKey = runs.map((run) => new Map(run.results.map((r) => [resultKey(r), r.outcome.status])));
-  const keys = [...new Set(runs.flatMap((run) => run.results.map(resultKey)))];
+  const byKey = runs.map((run) => statusByKey(run.results));
+  const keys = [...new Set(byKey.flatMap((m) => [...m.keys()]))];
   const lines = keys.flatMap((k) => {
     const cells = byKey.map((m) => m.get(k));
     if (cells.every((s) => s === 'pass')) return [];
     return [`  ${k}: ${runs.map((run, i) => `${run.name} ${cell(cells[i])}`).join(', ')}`];
   });
   return lines.length === 0 ? ['', 'Every result passed against every runtime.'] : ['', `Not a pass everywhere (${lines.length}):`, ...lines];
+}
+
+/** Each result's status by its key; a key seen again (runtime-tools may repeat a title) gets " (2)", " (3)"... */
+function statusByKey(results: TestResult[]): Map<string, Status> {
+  const m = new Map<string, Status>();
+  for (const r of results) {
+    let k = resultKey(r);
+    for (let n = 2; m.has(k); n++) k = `${resultKey(r)} (${n})`;
+    m.set(k, r.outcome.status);
+  }
+  return m;
 }
 
 /** A matrix cell: FAIL stands out; "–" when the runtime has no such result. */

@@ -207,6 +207,13 @@ describe('several runtimes', () => {
       ]);
     });
 
+    it('keeps results of the same name apart (runtime-tools may repeat a title)', () => {
+      const twice = (status: 'pass' | 'fail'): TestResult[] => [RESULTS[0]!, status === 'pass' ? RESULTS[0]! : failOf(RESULTS[0]!)];
+      const text = formatSummary(report({ ...RUNC, results: twice('pass') }, { ...OCIRT, results: twice('fail') }));
+      expect(text).toContain('\n  [v1] v1:runtime:state:1 state prints JSON (2): runc pass, ocirt FAIL\n');
+      expect(text).not.toContain('\n  [v1] v1:runtime:state:1 state prints JSON: ');
+    });
+
     it('leaves out results that passed everywhere', () => {
       const passing = formatSummary(report(RUNC, { ...OCIRT, results: [RESULTS[0]!, failOf(RESULTS[1]!)] }));
       expect(passing).not.toContain('[v1] v1:runtime:state:1 state prints JSON:');
