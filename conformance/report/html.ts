@@ -4,8 +4,8 @@
 // from a result is escaped, and each entry's sentence is shown verbatim beside its link.
 import type { CatalogueEntry } from '../catalogue/index.ts';
 import type { CommandRecord, TestResult } from '../harness/types.ts';
-import { cellFor } from '../results/matrix.ts';
-import { STATUSES, commandLine, counts, displayName, exitOf, referencesOf } from './common.ts';
+import { statusFor } from '../results/matrix.ts';
+import { LABEL, commandLine, countsLine, displayName, exitOf, referencesOf } from './common.ts';
 import { SCRIPT } from './html-script.ts';
 import { STYLE } from './html-style.ts';
 import { anchor } from './reference.ts';
@@ -19,18 +19,9 @@ export interface HtmlOptions {
 /** A cell's outcome: a result status, or no test naming the entry, or an entry no test can check. */
 export type CellOutcome = 'pass' | 'fail' | 'unsupported' | 'skip' | 'untested' | 'untestable';
 
-/** The outcome filter's labels, in its order; skip and unsupported differ in who lacks something: the host or the runtime. */
-const OUTCOME_LABEL: Record<CellOutcome, string> = {
-  pass: 'pass',
-  fail: 'fail',
-  unsupported: 'unsupported by runtime',
-  skip: 'unsupported by host',
-  untested: 'not tested',
-  untestable: 'untestable',
-};
+/** The outcome filter's labels, in its order: the statuses' (common.ts), then the two no result gives. */
+const OUTCOME_LABEL: Record<CellOutcome, string> = { ...LABEL, untested: 'not tested', untestable: 'untestable' };
 const CELL_TEXT: Record<CellOutcome, string> = { pass: 'pass', fail: 'FAIL', unsupported: 'unsupported', skip: 'skipped', untested: '–', untestable: 'untestable' };
-// matrix.ts's cell labels, so that both reports sum an entry's results by one rule.
-const FROM_MATRIX: Record<string, CellOutcome> = { '**FAIL**': 'fail', pass: 'pass', unsupported: 'unsupported', skip: 'skip' };
 
 const SPEC_TAG = 'v1.3.0';
 const UPSTREAM = `https://github.com/opencontainers/runtime-spec/blob/${SPEC_TAG}/`;
@@ -39,10 +30,8 @@ const CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-i
 const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-function outcomeOf(e: CatalogueEntry, results: TestResult[]): CellOutcome {
-  const o = FROM_MATRIX[cellFor(e.id, results)] ?? 'untested';
-  return o === 'untested' && !e.testable ? 'untestable' : o;
-}
+/** By docs/conformance.md's rule (matrix.ts), so that both reports sum an entry's results alike. */
+const outcomeOf = (e: CatalogueEntry, results: TestResult[]): CellOutcome => statusFor(e.id, results) ?? (e.testable ? 'untested' : 'untestable');
 
 export function formatHtml(r: RunsReport, o: HtmlOptions = {}): string {
   const dialogs: string[] = [];
@@ -78,9 +67,7 @@ function header(r: RunsReport): string {
   const runRow = (run: RuntimeRun) => {
     const cells = r.catalogue.map((e) => outcomeOf(e, run.results));
     const entryTotals = outcomes.map((k) => `${cells.filter((c) => c === k).length} ${OUTCOME_LABEL[k]}`).join(', ');
-    const c = counts(run.results);
-    const resultTotals = STATUSES.map((s) => `${c[s]} ${s}`).join(', ');
-    return `<tr data-run="${escapeHtml(run.name)}"><th>${escapeHtml(run.name)}</th><td>${escapeHtml(run.runtime)}</td><td>${escapeHtml(run.version)}</td><td>${run.notes.map(escapeHtml).join('<br>')}</td><td class="totals">entries: ${entryTotals}<br>results: ${resultTotals}</td></tr>`;
+    return `<tr data-run="${escapeHtml(run.name)}"><th>${escapeHtml(run.name)}</th><td>${escapeHtml(run.runtime)}</td><td>${escapeHtml(run.version)}</td><td>${run.notes.map(escapeHtml).join('<br>')}</td><td class="totals">entries: ${entryTotals}<br>results: ${escapeHtml(countsLine(run.results))}</td></tr>`;
   };
   return `<header>
 <h1>OCI conformance report</h1>
