@@ -2,7 +2,7 @@
 // caller), this kills what is left by the two things the harness controls — the cgroupsPath it put
 // in every bundle and the pids the runtime reported — then unmounts whatever is mounted under the
 // test's directory and removes it. Each step runs even when an earlier one failed.
-import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { execute } from './exec.ts';
 import { hostTool } from './host-tools.ts';
@@ -82,7 +82,7 @@ export function cgroupMounts(mountinfo = readFileSync('/proc/self/mountinfo', 'u
 async function removeCgroups(prefix: string): Promise<void> {
   const dirs = cgroupMounts().flatMap((m) => {
     const parent = join(m, CGROUP_PARENT);
-    return existsSync(parent) ? readdirSync(parent).filter((n) => n.startsWith(prefix)).map((n) => join(parent, n)) : [];
+    return entriesOf(parent).filter((e) => e.name.startsWith(prefix)).map((e) => join(parent, e.name));
   });
   if (dirs.length === 0) return;
   const trees = dirs.map(subtree);
@@ -92,12 +92,33 @@ async function removeCgroups(prefix: string): Promise<void> {
 
 /** A directory and every cgroup below it, parents first. */
 function subtree(dir: string): string[] {
-  const children = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory());
+  const children = entriesOf(dir).filter((e) => e.isDirectory());
   return [dir, ...children.flatMap((c) => subtree(join(dir, c.name)))];
 }
 
+/**
+ * A directory's entries; none when it is gone. Another run's end (removeCgroupParent) may remove
+ * an empty CGROUP_PARENT between looking and reading: runs at once share it.
+ */
+function entriesOf(dir: string): Dirent[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
+}
+
+/** The pids in each cgroup; a cgroup already removed holds none. */
 const procsOf = (dirs: string[]) =>
-  dirs.flatMap((d) => readFileSync(join(d, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number));
+  dirs.flatMap((d) => {
+    try {
+      return readFileSync(join(d, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw e;
+    }
+  });
 
 /** Thaws (a frozen task does not die), kills, and waits until every cgroup is empty. */
 async function killAll(dirs: string[]): Promise<void> {

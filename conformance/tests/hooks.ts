@@ -57,8 +57,15 @@ export function hookKit(ctx: TestContext) {
   };
 }
 
-export const startContainerHook = (code?: number): Hook =>
-  code === undefined ? { path: '/probe', args: ['probe', 'write', `/tmp/${MARKER}`, 'yes'] } : { path: '/probe', args: ['probe', 'exit', String(code)] };
+/**
+ * The startContainer hook: the probe, reading the state on its stdin first as every hook of the
+ * suite does (a hook that exits unread makes the runtime's write of the state race EPIPE: crun
+ * then fails the hook, "writing to pipe: Broken pipe", one run in a few), then marking or failing.
+ */
+export const startContainerHook = (code?: number): Hook => {
+  const readState = ['read', '/proc/self/fd/0'];
+  return { path: '/probe', args: ['probe', ...readState, ...(code === undefined ? ['write', `/tmp/${MARKER}`, 'yes'] : ['exit', String(code)])] };
+};
 
 interface Lifecycle {
   b: Bundle;
