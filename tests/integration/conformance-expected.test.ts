@@ -2,7 +2,7 @@
 // result not listed there passes, every listed one has the listed outcome. So a change to the suite
 // that reports something new about runc (or a regression in ocirt) fails here.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -20,10 +20,15 @@ const notInstalled = (path: string, name: string) => (existsSync(path) ? '' : ` 
 const key = (edition: string, title: string) => `[${edition}] ${title}`;
 
 function runSuite(runtime: string): TestResult[] {
-  const out = join(mkdtempSync(join(tmpdir(), 'oci-conformance-expected-')), 'report.json');
-  const r = spawnSync(join(PROJECT, 'bin/oci-conformance'), ['--runtime', runtime, '--format', 'json', '--output', out], { stdio: 'ignore', timeout: 240_000 });
-  expect([0, 1]).toContain(r.status);
-  return (JSON.parse(readFileSync(out, 'utf8')) as { results: TestResult[] }).results;
+  const dir = mkdtempSync(join(tmpdir(), 'oci-conformance-expected-'));
+  try {
+    const out = join(dir, 'report.json');
+    const r = spawnSync(join(PROJECT, 'bin/oci-conformance'), ['--runtime', runtime, '--format', 'json', '--output', out], { stdio: 'ignore', timeout: 240_000 });
+    expect([0, 1]).toContain(r.status);
+    return (JSON.parse(readFileSync(out, 'utf8')) as { results: TestResult[] }).results;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 function compare(runtime: string, expectedFile: string): void {

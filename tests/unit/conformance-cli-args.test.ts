@@ -1,12 +1,13 @@
 // oci-conformance's command line: runtimes from --runtime (repeatable) and --runtimes, in the
 // order given, with unique short names; duplicates and non-executables refused; the formats.
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseCli, uniqueNames, UsageError } from '../../conformance/cli-args.ts';
 
 const DIR = mkdtempSync(join(tmpdir(), 'oci-conformance-cli-args-'));
+afterAll(() => rmSync(DIR, { recursive: true, force: true }));
 
 /** An executable file at DIR/sub/name. */
 function exe(sub: string, name: string): string {
