@@ -1,14 +1,15 @@
 // src/plan/build.ts: the rules between fields (checkCombinations), the stages, the listener slot,
 // and a label for every step, so that a failed step names its config field.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { buildPlan, encodePlan, planLabels, type PlanInput } from '../../src/plan/build.ts';
 import { Op } from '../../src/plan/protocol.ts';
 import type { Config } from '../../src/spec/config.ts';
 
 const bundle = mkdtempSync(join(tmpdir(), 'ocirt-build-'));
+afterAll(() => rmSync(bundle, { recursive: true, force: true }));
 mkdirSync(join(bundle, 'rootfs'));
 mkdirSync(join(bundle, 'data'));
 writeFileSync(join(bundle, 'f'), '');
