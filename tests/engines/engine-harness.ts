@@ -15,6 +15,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, rmdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { cgroupDirsMatching } from '../integration/harness.ts';
 
 export const PROJECT = resolve(import.meta.dirname, '../..');
 export const OCIRT = join(PROJECT, 'bin/ocirt');
@@ -129,27 +130,6 @@ export const pidsLimitOf = (pid: number) => readTrim(join(cgroupDirOf(pid, 'pids
 export function frozen(pid: number): boolean {
   const dir = cgroupDirOf(pid, 'freezer');
   return v2() ? readTrim(join(dir, 'cgroup.freeze')) === '1' : readTrim(join(dir, 'freezer.state')) === 'FROZEN';
-}
-
-/** Every cgroup directory on the host whose name is `name` (any depth below the hierarchies' top two levels). */
-export function cgroupDirsNamed(name: string): string[] {
-  const found: string[] = [];
-  const walk = (dir: string, depth: number) => {
-    let entries;
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      if (!e.isDirectory()) continue;
-      const p = join(dir, e.name);
-      if (e.name === name) found.push(p);
-      if (depth < 4) walk(p, depth + 1);
-    }
-  };
-  walk('/sys/fs/cgroup', 0);
-  return found;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -407,7 +387,7 @@ export class Podman {
       // conmon exits a moment after the container is removed.
       await waitFor(() => processesMentioning(id).length === 0, 10_000);
       left.push(...processesMentioning(id).map((p) => `process ${p}`));
-      left.push(...cgroupDirsNamed(`libpod-${id}`).map((c) => `cgroup ${c}`));
+      left.push(...cgroupDirsMatching((n) => n === `libpod-${id}`).map((c) => `cgroup ${c}`));
       left.push(...mountsMentioning(id).map((m) => `mount ${m}`));
       for (const state of ['/run/ocirt', '/run/runc']) if (existsSync(join(state, id))) left.push(`runtime state ${join(state, id)}`);
     }
@@ -516,7 +496,7 @@ export class Containerd {
       // The shim exits a moment after its last task is deleted.
       await waitFor(() => processesMentioning(`-id ${id} `).length === 0, 10_000);
       left.push(...processesMentioning(`-id ${id} `).map((p) => `process ${p}`));
-      left.push(...cgroupDirsNamed(id).map((c) => `cgroup ${c}`));
+      left.push(...cgroupDirsMatching((n) => n === id).map((c) => `cgroup ${c}`));
       left.push(...mountsMentioning(id).map((m) => `mount ${m}`));
       for (const p of [join(this.dir, 'runc-root', this.ns, id), join(this.dir, 'state/io.containerd.runtime.v2.task', this.ns, id)]) if (existsSync(p)) left.push(`state ${p}`);
     }

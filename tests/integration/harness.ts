@@ -205,6 +205,22 @@ export function hostMountPoints(): string[] {
     .filter((p) => places.some((place) => p.startsWith(place)));
 }
 
+/**
+ * Cgroup directories under /sys/fs/cgroup whose name `matches`, to depth 5 (which holds a nested
+ * hierarchy's `/<parent>/<id>` too); a match is listed, not walked into. For leftover checks.
+ */
+export function cgroupDirsMatching(matches: (name: string) => boolean): string[] {
+  const found: string[] = [];
+  const walk = (dir: string, depth: number) => {
+    for (const sub of dirsIn(dir)) {
+      if (matches(sub.slice(dir.length + 1))) found.push(sub);
+      else if (depth < 4) walk(sub, depth + 1);
+    }
+  };
+  walk('/sys/fs/cgroup', 0);
+  return found;
+}
+
 /** Subdirectories; [] for a directory that is gone (another test's delete may remove it meanwhile). */
 function dirsIn(dir: string): string[] {
   try {

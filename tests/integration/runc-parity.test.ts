@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildRootfs } from '../../src/bundles/rootfs.ts';
-import { eachTestSandbox, isRoot, leftovers, NEEDS_ROOT, PROJECT, type Result, Sandbox } from './harness.ts';
+import { cgroupDirsMatching, eachTestSandbox, isRoot, leftovers, NEEDS_ROOT, PROJECT, type Result, Sandbox } from './harness.ts';
 
 const RUNC = '/usr/sbin/runc';
 const PROBE = join(PROJECT, 'native/build/probe');
@@ -204,27 +204,6 @@ function runTo(dir: string, command: string, args: string[]): Result {
   }
 }
 
-/** Cgroup directories under /sys/fs/cgroup (to depth 4, which holds runc's `/<id>` in a nested hierarchy too) whose name has `id`. */
-function cgroupsNaming(id: string): string[] {
-  const found: string[] = [];
-  const walk = (dir: string, depth: number) => {
-    let entries;
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      if (!e.isDirectory()) continue;
-      const path = join(dir, e.name);
-      if (e.name.includes(id)) found.push(path);
-      else if (depth > 0) walk(path, depth - 1);
-    }
-  };
-  walk('/sys/fs/cgroup', 4);
-  return found;
-}
-
 describe.skipIf(!isRoot || !existsSync(RUNC))(`parity with runc on runc spec's default config (${NEEDS_ROOT}; and ${RUNC})`, () => {
   let s: Sandbox;
   eachTestSandbox((x) => (s = x));
@@ -244,7 +223,7 @@ describe.skipIf(!isRoot || !existsSync(RUNC))(`parity with runc on runc spec's d
     // even when the test failed: both containers deleted (ocirt's by the sandbox, after this), then nothing of runc's left
     spawnSync(RUNC, ['--root', runcRoot, 'delete', '--force', runcId], { stdio: 'ignore', timeout: 20_000 });
     s.ocirt(['delete', '--force', ocirtId]);
-    const left = [...(existsSync(runcRoot) ? readdirSync(runcRoot) : []), ...cgroupsNaming(runcId), ...leftovers(runcId), ...cgroupsNaming(ocirtId)];
+    const left = [...(existsSync(runcRoot) ? readdirSync(runcRoot) : []), ...cgroupDirsMatching((n) => n.includes(runcId)), ...leftovers(runcId), ...cgroupDirsMatching((n) => n.includes(ocirtId))];
     rmSync(runcDir, { recursive: true, force: true });
     expect(left).toEqual([]);
   });
