@@ -14,12 +14,6 @@ export function statusFor(id: string, results: TestResult[]): Status | undefined
   return ORDER.find((s) => statuses.has(s));
 }
 
-/** The status as a terse cell ("**FAIL**", "pass", "unsupported", "skip", "–"): what html.ts maps from. */
-export function cellFor(id: string, results: TestResult[]): string {
-  const s = statusFor(id, results);
-  return s === 'fail' ? '**FAIL**' : (s ?? '–');
-}
-
 /** The status as docs/conformance.md shows it, with the human labels. */
 const mdCell = (s: Status | undefined) => (s === undefined ? '–' : s === 'fail' ? '**FAIL**' : LABEL[s]);
 
